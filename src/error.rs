@@ -1,0 +1,41 @@
+//! The library's error type. Input errors say where (file, key, line); numerical errors say when
+//! (step, time) and what went wrong. `main` prints the message once and exits non-zero.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in geoflow.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario key has a bad value, a wrong type, or is unknown.
+    #[error("{origin}: `{key}`: {msg}")]
+    Config { origin: String, key: String, msg: String },
+
+    /// A scenario file that is not valid TOML or not a valid scenario.
+    #[error("{origin}: {msg}")]
+    Scenario { origin: String, msg: String },
+
+    /// An expression string that does not parse or uses unknown names.
+    #[error("expression `{expr}`: {msg}")]
+    Expression { expr: String, msg: String },
+
+    /// A numerical fault during a run: non-finite values, a failed factorization, a blown-up step.
+    #[error("numerical failure at step {step}, t = {time:.6e}: {msg}")]
+    Numerical { step: usize, time: f64, msg: String },
+
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    /// Anything else the user asked for that cannot be done (bad command-line arguments, ...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wrap an I/O error with the path it concerns.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io { path: path.as_ref().to_path_buf(), source }
+    }
+}

@@ -1,0 +1,54 @@
+//! What a flow hands to the writers: geometry plus named point and cell fields.
+//!
+//! Flows build a [`Frame`] from their state; the driver adds per-frame scalars (time, energy,
+//! step) and the `io` layer writes it as VTK XML. All values are `f64` and are written as
+//! Float64 so that users can compute errors from the files.
+
+/// The connectivity of a frame's points.
+#[derive(Clone, Debug)]
+pub enum Cells {
+    /// A structured `nx × ny` grid of points, x fastest: point `i + nx*j`.
+    /// Written as a VTK StructuredGrid (`.vts`).
+    Structured { nx: usize, ny: usize },
+    /// Triangles indexing into the points. Written as VTK UnstructuredGrid (`.vtu`).
+    Triangles(Vec<[usize; 3]>),
+}
+
+/// A named field on points or cells.
+#[derive(Clone, Debug)]
+pub enum Field {
+    Scalar(Vec<f64>),
+    Vector(Vec<[f64; 3]>),
+}
+
+impl Field {
+    pub fn len(&self) -> usize {
+        match self {
+            Field::Scalar(v) => v.len(),
+            Field::Vector(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One snapshot of a flow, ready to be written.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub points: Vec<[f64; 3]>,
+    pub cells: Cells,
+    pub point_data: Vec<(&'static str, Field)>,
+    pub cell_data: Vec<(&'static str, Field)>,
+}
+
+impl Frame {
+    /// The file extension VTK expects for this frame's dataset type.
+    pub fn extension(&self) -> &'static str {
+        match self.cells {
+            Cells::Structured { .. } => "vts",
+            Cells::Triangles(_) => "vtu",
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Everything that touches files: VTK XML frames, the PVD time series, the energy log and plot,
+//! and the run directory.
+
+pub mod plot;
+pub mod pvd;
+pub mod vtk;
