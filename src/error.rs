@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 pub enum Error {
     /// A scenario key has a bad value, a wrong type, or is unknown.
     #[error("{origin}: `{key}`: {msg}")]
-    Config { origin: String, key: String, msg: String },
+    Config {
+        origin: String,
+        key: String,
+        msg: String,
+    },
 
     /// A scenario file that is not valid TOML or not a valid scenario.
     #[error("{origin}: {msg}")]
@@ -24,7 +28,10 @@ pub enum Error {
 
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// Anything else the user asked for that cannot be done (bad command-line arguments, ...).
     #[error("{0}")]
@@ -36,6 +43,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        Error::Io { path: path.as_ref().to_path_buf(), source }
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 }

@@ -5,3 +5,11 @@ pub mod flows;
 pub mod io;
 
 pub use error::{Error, Result};
+pub mod cli;
+pub mod convergence;
+pub mod expr;
+pub mod grid;
+pub mod linalg;
+pub mod run;
+pub mod scenario;
+pub mod time;

@@ -1,5 +1,40 @@
 //! The flows. Each file holds one flow's whole discretization next to the energy it decreases.
+//!
+//! A flow never prints and never touches files: it advances a state by one time step and
+//! reports its energy, diagnostics and frames; the driver in [`crate::time`] does the rest.
 
 pub mod frame;
+pub mod graph_mcf;
 
 pub use frame::{Cells, Field, Frame};
+
+use crate::linalg::SpdError;
+
+/// Why a single time step failed. The driver adds the step number and time.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Solver(#[from] SpdError),
+    #[error("{0} became non-finite")]
+    NonFinite(&'static str),
+}
+
+/// A gradient flow discretized in time by steps of size `dt`.
+pub trait Flow {
+    type State: Clone;
+
+    /// The energy the flow decreases, in the same discretization as [`Flow::step`].
+    fn energy(&self, s: &Self::State) -> f64;
+
+    /// Advance from time `t` to `t + dt`. `s` is left untouched, so a step can be rejected.
+    fn step(&mut self, s: &Self::State, t: f64, dt: f64) -> Result<Self::State, StepError>;
+
+    /// Named scalars logged every step (errors against an exact solution, constraint errors, ...).
+    fn diagnostics(&self, s: &Self::State, t: f64) -> Vec<(&'static str, f64)>;
+
+    /// Max-norm distance between two states (for steady-state detection: `|Δu|/dt < tol`).
+    fn distance(&self, a: &Self::State, b: &Self::State) -> f64;
+
+    /// Geometry and fields for output.
+    fn frame(&self, s: &Self::State, t: f64) -> Frame;
+}

@@ -3,4 +3,5 @@
 
 pub mod plot;
 pub mod pvd;
+pub mod run_dir;
 pub mod vtk;

@@ -1,0 +1,134 @@
+//! The command line: `geoflow run`, `geoflow scenarios`, `geoflow convergence`.
+
+mod progress;
+
+use crate::convergence;
+use crate::error::{Error, Result};
+use crate::io::run_dir::{self, RunWriter};
+use crate::run;
+use crate::scenario::{Scenario, BUILTIN};
+use crate::time::Stop;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "geoflow",
+    version,
+    about = "Geometric gradient flows with sparse implicit time stepping and ParaView output"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario: frames + .pvd for ParaView, energy.csv, energy.png/svg, config.toml.
+    Run {
+        /// A scenario file (.toml) or the name of a built-in scenario (default: `default`).
+        scenario: Option<String>,
+        /// Output directory (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a scenario key, e.g. `--set time.dt=1e-4` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Refine a scenario with an exact solution and print errors and experimental orders.
+    Convergence {
+        /// A scenario file (.toml) or the name of a built-in scenario.
+        scenario: String,
+        /// Number of refinement levels (h, h/2, ...).
+        #[arg(long, default_value_t = 4)]
+        levels: u32,
+        /// Also write the table as CSV to this file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Override a scenario key, e.g. `--set convergence.dt_order=1` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+/// Execute parsed arguments; the returned error is printed by `main`.
+pub fn run(args: Args) -> Result<()> {
+    match args.command {
+        Command::Run { scenario, out, set } => run_scenario(scenario.as_deref(), out, &set),
+        Command::Scenarios => {
+            for (name, text) in BUILTIN {
+                let s = Scenario::from_toml(text, name, &[])?;
+                println!(
+                    "{name:<22} {:<11} {}",
+                    format!("{:?}", s.flow),
+                    s.description
+                );
+            }
+            Ok(())
+        }
+        Command::Convergence {
+            scenario,
+            levels,
+            csv,
+            set,
+        } => {
+            let s = Scenario::load(Some(&scenario), &set)?;
+            println!(
+                "convergence study of `{}` ({} levels, dt ~ h^{})",
+                s.name, levels, s.convergence.dt_order
+            );
+            let study = convergence::study(&s, levels)?;
+            print!("{}", convergence::table(&study));
+            if let Some(path) = csv {
+                run_dir::write_text(&path, &convergence::csv(&study))?;
+                println!("table written to {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Result<()> {
+    let scenario = Scenario::load(spec, set)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    run_dir::prepare(&dir)?;
+    run_dir::write_text(&dir.join("config.toml"), &scenario.resolved_toml())?;
+    let mut writer = RunWriter::new(&dir, &scenario.name)?;
+    let mut bar = progress::Progress::new();
+    let started = std::time::Instant::now();
+    let result = run::simulate(&scenario, &mut [&mut writer, &mut bar]);
+    match result {
+        Ok(fin) => {
+            let why = match fin.stop {
+                Stop::EndTime => "reached t_end",
+                Stop::Steps => "took the requested steps",
+                Stop::SteadyState => "reached a steady state",
+            };
+            println!(
+                "{}: {} steps to t = {:.6}, {why}, energy {:.10e}, {:.2} s",
+                scenario.name,
+                fin.last.step,
+                fin.last.time,
+                fin.last.energy,
+                started.elapsed().as_secs_f64()
+            );
+            for (name, v) in &fin.last.diagnostics {
+                println!("  {name} = {v:.6e}");
+            }
+            println!(
+                "wrote {} frames; open {} in ParaView",
+                writer.frames(),
+                writer.pvd_path().display()
+            );
+            println!("output in {}", dir.display());
+            Ok(())
+        }
+        Err(e) => Err(Error::Usage(format!(
+            "{e}\n{} frames written before the failure are valid: {}",
+            writer.frames(),
+            writer.pvd_path().display()
+        ))),
+    }
+}

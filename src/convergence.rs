@@ -1,0 +1,140 @@
+//! Convergence studies: run a scenario with a known solution on refined grids (`h, h/2, h/4, …`,
+//! time step `dt / 2^(dt_order·k)`) and measure the experimental order of convergence
+//! `EOC_k = log(e_{k-1}/e_k) / log(h_{k-1}/h_k)` of the errors at the final time.
+
+use crate::error::{Error, Result};
+use crate::run;
+use crate::scenario::Scenario;
+use std::fmt::Write;
+
+/// One refinement level of a study.
+#[derive(Clone, Debug)]
+pub struct Level {
+    pub nx: usize,
+    pub ny: usize,
+    pub h: f64,
+    pub dt: f64,
+    pub steps: usize,
+    pub error_l2: f64,
+    pub error_linf: f64,
+    pub seconds: f64,
+}
+
+/// The scenario at refinement level `k`.
+pub fn refine(s: &Scenario, k: u32) -> Scenario {
+    let mut r = s.clone();
+    let f = 1usize << k;
+    r.grid.nx = (s.grid.nx - 1) * f + 1;
+    r.grid.ny = (s.grid.ny - 1) * f + 1;
+    r.time.dt = s.time.dt / (f as f64).powf(s.convergence.dt_order);
+    r.time.steps = s
+        .time
+        .steps
+        .map(|n| n * f.pow(s.convergence.dt_order as u32));
+    r
+}
+
+/// Run `levels` refinements of a scenario that has an `[exact]` solution.
+pub fn study(s: &Scenario, levels: u32) -> Result<Vec<Level>> {
+    if s.exact.is_none() {
+        return Err(Error::Usage(format!(
+            "scenario `{}` has no [exact] solution to measure errors against",
+            s.name
+        )));
+    }
+    if levels == 0 {
+        return Err(Error::Usage("--levels must be at least 1".into()));
+    }
+    let mut out = Vec::new();
+    for k in 0..levels {
+        let r = refine(s, k);
+        let start = std::time::Instant::now();
+        let fin = run::simulate(&r, &mut [])?;
+        let get = |name: &str| {
+            fin.last
+                .diagnostics
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .unwrap()
+        };
+        out.push(Level {
+            nx: r.grid.nx,
+            ny: r.grid.ny,
+            h: (r.grid.x[1] - r.grid.x[0]) / (r.grid.nx - 1) as f64,
+            dt: r.time.dt,
+            steps: fin.last.step,
+            error_l2: get("error_l2"),
+            error_linf: get("error_linf"),
+            seconds: start.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(out)
+}
+
+/// Experimental orders between consecutive levels for the chosen error.
+pub fn eoc(levels: &[Level], error: impl Fn(&Level) -> f64) -> Vec<f64> {
+    levels
+        .windows(2)
+        .map(|w| (error(&w[0]) / error(&w[1])).ln() / (w[0].h / w[1].h).ln())
+        .collect()
+}
+
+/// The study as a table for the terminal.
+pub fn table(levels: &[Level]) -> String {
+    let l2 = eoc(levels, |l| l.error_l2);
+    let linf = eoc(levels, |l| l.error_linf);
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{:>5} {:>11} {:>10} {:>10} {:>7} {:>11} {:>6} {:>11} {:>6} {:>8}",
+        "level", "grid", "h", "dt", "steps", "L2 error", "EOC", "Linf error", "EOC", "time[s]"
+    );
+    for (k, l) in levels.iter().enumerate() {
+        let fmt = |v: Option<&f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let _ = writeln!(
+            t,
+            "{:>5} {:>11} {:>10.3e} {:>10.3e} {:>7} {:>11.3e} {:>6} {:>11.3e} {:>6} {:>8.2}",
+            k,
+            format!("{}x{}", l.nx, l.ny),
+            l.h,
+            l.dt,
+            l.steps,
+            l.error_l2,
+            fmt(k.checked_sub(1).and_then(|i| l2.get(i))),
+            l.error_linf,
+            fmt(k.checked_sub(1).and_then(|i| linf.get(i))),
+            l.seconds
+        );
+    }
+    t
+}
+
+/// The study as CSV.
+pub fn csv(levels: &[Level]) -> String {
+    let l2 = eoc(levels, |l| l.error_l2);
+    let linf = eoc(levels, |l| l.error_linf);
+    let mut t =
+        String::from("level,nx,ny,h,dt,steps,error_l2,eoc_l2,error_linf,eoc_linf,seconds\n");
+    for (k, l) in levels.iter().enumerate() {
+        let e = |v: &[f64]| {
+            k.checked_sub(1)
+                .map_or(String::new(), |i| format!("{:e}", v[i]))
+        };
+        let _ = writeln!(
+            t,
+            "{k},{},{},{:e},{:e},{},{:e},{},{:e},{},{:e}",
+            l.nx,
+            l.ny,
+            l.h,
+            l.dt,
+            l.steps,
+            l.error_l2,
+            e(&l2),
+            l.error_linf,
+            e(&linf),
+            l.seconds
+        );
+    }
+    t
+}

@@ -1,0 +1,9 @@
+//! Sparse linear algebra shared by all flows: a fixed sparsity pattern refilled with new values
+//! every step, and an SPD solver that analyses that pattern once (symbolic Cholesky, AMD
+//! ordering) and only refactors numerically afterwards.
+
+pub mod pattern;
+pub mod spd;
+
+pub use pattern::Pattern;
+pub use spd::{SpdError, SpdSolver};

@@ -1,0 +1,5 @@
+//! Flow behaviour: energy decay, stop rules, fault detection.
+
+mod flows {
+    mod graph_mcf;
+}
