@@ -1,1 +1,127 @@
-fn main() {}
+//! One implicit step of `graph-mcf` on n×n grids, split into assembly, numeric factorization and
+//! solve, beside the floor: one numeric factorization + solve of the plain 5-point Laplacian on
+//! the same unknowns (the symbolic analysis, done once per run, is timed separately).
+//!
+//! `cargo bench --bench graph_mcf_step [-- 256 512 1024]`; each figure is the median of repeats.
+
+use geoflow::expr::Expr;
+use geoflow::flows::graph_mcf::{GraphForm, GraphMcf};
+use geoflow::flows::Flow;
+use geoflow::grid::Grid2;
+use geoflow::linalg::{Pattern, SpdSolver};
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
+    median(
+        (0..repeats)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+/// The plain 5-point Laplacian (4, -1) on the interior nodes of an n×n grid.
+fn laplacian(n: usize) -> (Pattern, Vec<f64>) {
+    let m = n - 2;
+    let mut pairs = Vec::new();
+    let mut vals = Vec::new();
+    for j in 0..m {
+        for i in 0..m {
+            let k = i + m * j;
+            pairs.push((k, k));
+            vals.push(4.0);
+            if i + 1 < m {
+                pairs.push((k, k + 1));
+                vals.push(-1.0);
+            }
+            if j + 1 < m {
+                pairs.push((k, k + m));
+                vals.push(-1.0);
+            }
+        }
+    }
+    (Pattern::new(m * m, &pairs), vals)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![256, 512, 1024]
+    } else {
+        sizes
+    };
+    println!(
+        "threads: {}  (times in ms, median of repeats)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>6} {:>9} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>6}",
+        "grid",
+        "unknowns",
+        "symbolic",
+        "assemble",
+        "factor",
+        "solve",
+        "step",
+        "floor sym",
+        "floor fac",
+        "floor sol",
+        "ratio"
+    );
+    for n in sizes {
+        let reps = if n >= 1024 { 3 } else { 7 };
+        let grid = Grid2::new(n, n, [-1.0, 1.0], [-1.0, 1.0]);
+        let vars = ["x", "y", "t"];
+        let u0 = Expr::parse("0.5*sin(pi*x)*cos(pi*y/2)", &vars).unwrap();
+        let g = Expr::parse("0", &vars).unwrap();
+        let t = Instant::now();
+        let mut flow = GraphMcf::new(grid, GraphForm::Geometric, Some(g), None).unwrap();
+        let symbolic = t.elapsed().as_secs_f64();
+        let s = flow.initial_state(&u0, 0.0);
+        let dt = 1e-4;
+        let assemble = time(reps, || flow.assemble(&s.u, 0.0, dt));
+        let factor = time(reps, || flow.factorize().unwrap());
+        let solve = time(reps, || {
+            flow.assemble(&s.u, 0.0, dt);
+            flow.solve().unwrap();
+        }) - assemble;
+        let step = time(reps, || {
+            flow.step(&s, 0.0, dt).unwrap();
+        });
+
+        let (pattern, vals) = laplacian(n);
+        let t = Instant::now();
+        let mut lap = SpdSolver::new(pattern).unwrap();
+        let floor_symbolic = t.elapsed().as_secs_f64();
+        let floor_factor = time(reps, || lap.factor(&vals).unwrap());
+        let mut b = vec![1.0; (n - 2) * (n - 2)];
+        let floor_solve = time(reps, || lap.solve_in_place(&mut b).unwrap());
+        let floor = floor_factor + floor_solve;
+        let ms = |s: f64| s * 1e3;
+        println!(
+            "{:>6} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9.1} {:>9.1} {:>9.1} | {:>6.3}",
+            format!("{n}^2"),
+            flow.unknowns(),
+            ms(symbolic),
+            ms(assemble),
+            ms(factor),
+            ms(solve),
+            ms(step),
+            ms(floor_symbolic),
+            ms(floor_factor),
+            ms(floor_solve),
+            step / floor
+        );
+    }
+}

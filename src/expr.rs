@@ -14,8 +14,11 @@
 use crate::error::{Error, Result};
 use evalexpr::{build_operator_tree, DefaultNumericTypes, Node, Operator, Value};
 
+type Fn1 = fn(f64) -> f64;
+type Fn2 = fn(f64, f64) -> f64;
+
 /// Functions of one argument.
-const UNARY: &[(&str, fn(f64) -> f64)] = &[
+const UNARY: &[(&str, Fn1)] = &[
     ("sin", f64::sin),
     ("cos", f64::cos),
     ("tan", f64::tan),
@@ -33,10 +36,10 @@ const UNARY: &[(&str, fn(f64) -> f64)] = &[
 ];
 
 /// Functions of two arguments.
-const BINARY: &[(&str, fn(f64, f64) -> f64)] = &[("atan2", f64::atan2), ("hypot", f64::hypot)];
+const BINARY: &[(&str, Fn2)] = &[("atan2", f64::atan2), ("hypot", f64::hypot)];
 
 /// Functions of any number (at least one) of arguments.
-const VARIADIC: &[(&str, fn(f64, f64) -> f64)] = &[("min", f64::min), ("max", f64::max)];
+const VARIADIC: &[(&str, Fn2)] = &[("min", f64::min), ("max", f64::max)];
 
 #[derive(Clone, Debug)]
 enum Op {

@@ -21,6 +21,9 @@ pub enum FlowKind {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The geoflow version that wrote this file (in a run's `config.toml`); informational.
+    #[serde(default, skip_serializing)]
+    pub geoflow_version: Option<String>,
     /// Names the run and its default output directory `output/<name>/`.
     pub name: String,
     /// One line shown by `geoflow scenarios`.

@@ -93,9 +93,9 @@ impl GraphMcf {
         let n = grid.nodes();
         let mut free_index = vec![NONE; n];
         let mut free_nodes = Vec::new();
-        for k in 0..n {
+        for (k, fi) in free_index.iter_mut().enumerate() {
             if !grid.is_boundary(k) {
-                free_index[k] = free_nodes.len();
+                *fi = free_nodes.len();
                 free_nodes.push(k);
             }
         }
@@ -148,10 +148,10 @@ impl GraphMcf {
     pub fn initial_state(&self, u0: &Expr, t0: f64) -> GraphState {
         let mut u = self.sample(u0, t0);
         if let Some(g) = &self.boundary {
-            for k in 0..u.len() {
+            for (k, uk) in u.iter_mut().enumerate() {
                 if self.grid.is_boundary(k) {
                     let [x, y] = self.grid.coord(k);
-                    u[k] = g.eval(&[x, y, t0]);
+                    *uk = g.eval(&[x, y, t0]);
                 }
             }
         }
@@ -271,10 +271,11 @@ impl GraphMcf {
         self.solver.factor(&self.entries)
     }
 
-    /// Solve with the current factorization and return the new nodal values.
+    /// Solve with the current factorization and return the new nodal values (the right-hand side
+    /// is consumed: call [`GraphMcf::assemble`] again before the next solve).
     pub fn solve(&mut self) -> Result<Vec<f64>, SpdError> {
         self.solver.solve_in_place(&mut self.rhs)?;
-        let mut u = std::mem::take(&mut self.next);
+        let mut u = self.next.clone();
         for (f, &k) in self.free_nodes.iter().enumerate() {
             u[k] = self.rhs[f];
         }
@@ -324,10 +325,10 @@ impl Flow for GraphMcf {
         };
         let ue = self.sample(exact, t);
         let (mut linf, mut l2) = (0.0f64, 0.0);
-        for k in 0..ue.len() {
-            let e = s.u[k] - ue[k];
+        for ((u, ue), m) in s.u.iter().zip(&ue).zip(&self.mass) {
+            let e = u - ue;
             linf = linf.max(e.abs());
-            l2 += self.mass[k] * e * e;
+            l2 += m * e * e;
         }
         vec![("error_linf", linf), ("error_l2", l2.sqrt())]
     }

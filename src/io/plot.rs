@@ -299,6 +299,8 @@ fn draw<DB: DrawingBackend>(
             .y_desc(format!("{} (log10)", names(errors)))
             .x_label_formatter(&tick)
             .y_label_formatter(&pow10_tick)
+            // At most one label per decade, so the labels fall on powers of ten.
+            .y_labels(((e1 - e0).floor() as usize + 1).clamp(2, 10))
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 16))
             .draw()

@@ -108,11 +108,11 @@ impl Pattern {
     pub fn sym_matvec(&self, vals: &[f64], x: &[f64], y: &mut [f64]) {
         y.iter_mut().for_each(|v| *v = 0.0);
         for c in 0..self.n {
-            for s in self.col_ptr[c]..self.col_ptr[c + 1] {
-                let r = self.row_idx[s];
-                y[r] += vals[s] * x[c];
+            let slots = self.col_ptr[c]..self.col_ptr[c + 1];
+            for (&r, &v) in self.row_idx[slots.clone()].iter().zip(&vals[slots]) {
+                y[r] += v * x[c];
                 if r != c {
-                    y[c] += vals[s] * x[r];
+                    y[c] += v * x[r];
                 }
             }
         }

@@ -1,0 +1,6 @@
+//! The `geoflow` binary: exit codes, files written, error messages.
+
+mod cli {
+    mod errors;
+    mod run;
+}

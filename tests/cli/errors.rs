@@ -1,0 +1,75 @@
+use super::run::geoflow;
+
+/// Run with overrides that must be rejected: non-zero exit, every needle in stderr, nothing written.
+fn rejects(args: &[&str], needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut full = vec!["run", "scherk-like", "--out", "out"];
+    full.extend_from_slice(args);
+    let o = geoflow(&full, dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{args:?} was accepted");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: `{n}` not in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !dir.path().join("out").exists(),
+        "{args:?}: output written for a rejected scenario"
+    );
+}
+
+#[test]
+fn unknown_keys_are_named_with_the_valid_choices() {
+    rejects(&["--set", "grid.nxx=5"], &["nxx", "nx", "ny"]);
+    rejects(&["--set", "colour=red"], &["colour", "flow"]);
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    rejects(&["--set", "grid.nx=2"], &["grid.nx", "at least 3"]);
+    rejects(&["--set", "time.dt=0"], &["time.dt", "positive"]);
+    rejects(&["--set", "time.dt=-1e-3"], &["time.dt"]);
+    rejects(&["--set", "grid.x=[1.0, 1.0]"], &["grid.x", "a < b"]);
+    rejects(&["--set", "grid.nx=\"many\""], &["nx", "string"]);
+    rejects(
+        &["--set", "flow=ricci-ish"],
+        &["ricci-ish", "graph-mcf", "graph-area"],
+    );
+    rejects(&["--set", "output.every=0"], &["output.every"]);
+    rejects(&["--set", "time.t_end=-1"], &["time.t_end"]);
+}
+
+#[test]
+fn malformed_expressions_are_named() {
+    rejects(&["--set", "initial.u=sin(x"], &["initial.u", "sin(x"]);
+    rejects(
+        &["--set", "boundary.u=foo(x)"],
+        &["boundary.u", "unknown function `foo`"],
+    );
+    rejects(
+        &["--set", "initial.u=z*2"],
+        &["initial.u", "unknown name `z`"],
+    );
+}
+
+#[test]
+fn scenario_files_with_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, "name = \"b\"\nflow = \"graph-mcf\"\n[grid]\nnx = 5\nny = 5\nx = [0.0, 1.0]\ny = [0.0, 1.0\n").unwrap();
+    let o = geoflow(&["run", path.to_str().unwrap(), "--out", "out"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("broken.toml") && err.contains("line 7"),
+        "{err}"
+    );
+    let o = geoflow(&["run", "no-such-scenario"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("no-such-scenario") && err.contains("default"),
+        "{err}"
+    );
+    let o = geoflow(&["run", "missing.toml"], dir.path());
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
+}
