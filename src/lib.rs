@@ -13,3 +13,4 @@ pub mod linalg;
 pub mod run;
 pub mod scenario;
 pub mod time;
+pub mod mesh;

@@ -1,0 +1,22 @@
+//! Triangle meshes: positions and faces, their topology, and generated shapes.
+//!
+//! A [`TriMesh`] is plain data: vertex positions and counter-clockwise (outward for closed
+//! surfaces) triangles indexing them. Everything derived (edges, boundary loops, Euler
+//! characteristic, manifoldness) is computed by free functions in [`topology`].
+
+/// A triangle mesh.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriMesh {
+    pub positions: Vec<[f64; 3]>,
+    pub faces: Vec<[usize; 3]>,
+}
+
+impl TriMesh {
+    pub fn new(positions: Vec<[f64; 3]>, faces: Vec<[usize; 3]>) -> TriMesh {
+        TriMesh { positions, faces }
+    }
+
+    pub fn vertices(&self) -> usize {
+        self.positions.len()
+    }
+}
