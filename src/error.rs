@@ -22,6 +22,12 @@ pub enum Error {
     #[error("expression `{expr}`: {msg}")]
     Expression { expr: String, msg: String },
 
+    /// A mesh file that cannot be read or describes an invalid mesh. `line` is the 1-based line
+    /// of a text file where the problem is, when there is one; `msg` names the element (face,
+    /// vertex, edge index) and what is wrong with it.
+    #[error("{}{}: {msg}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Mesh { path: PathBuf, line: Option<usize>, msg: String },
+
     /// A numerical fault during a run: non-finite values, a failed factorization, a blown-up step.
     #[error("numerical failure at step {step}, t = {time:.6e}: {msg}")]
     Numerical { step: usize, time: f64, msg: String },
