@@ -4,6 +4,7 @@
 //!
 //! `cargo bench --bench graph_mcf_step [-- 256 512 1024]`; each figure is the median of repeats.
 
+use geoflow::discretization::GridDomain;
 use geoflow::expr::Expr;
 use geoflow::flows::graph_mcf::{GraphForm, GraphMcf};
 use geoflow::flows::Flow;
@@ -82,11 +83,12 @@ fn main() {
     for n in sizes {
         let reps = if n >= 1024 { 3 } else { 7 };
         let grid = Grid2::new(n, n, [-1.0, 1.0], [-1.0, 1.0]);
-        let vars = ["x", "y", "t"];
+        let vars = geoflow::scenario::VARS;
         let u0 = Expr::parse("0.5*sin(pi*x)*cos(pi*y/2)", &vars).unwrap();
         let g = Expr::parse("0", &vars).unwrap();
         let t = Instant::now();
-        let mut flow = GraphMcf::new(grid, GraphForm::Geometric, Some(g), None).unwrap();
+        let mut flow =
+            GraphMcf::new(GridDomain::new(grid), GraphForm::Geometric, Some(g), None).unwrap();
         let symbolic = t.elapsed().as_secs_f64();
         let s = flow.initial_state(&u0, 0.0);
         let dt = 1e-4;

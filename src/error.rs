@@ -26,7 +26,11 @@ pub enum Error {
     /// of a text file where the problem is, when there is one; `msg` names the element (face,
     /// vertex, edge index) and what is wrong with it.
     #[error("{}{}: {msg}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Mesh { path: PathBuf, line: Option<usize>, msg: String },
+    Mesh {
+        path: PathBuf,
+        line: Option<usize>,
+        msg: String,
+    },
 
     /// A numerical fault during a run: non-finite values, a failed factorization, a blown-up step.
     #[error("numerical failure at step {step}, t = {time:.6e}: {msg}")]

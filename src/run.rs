@@ -1,6 +1,7 @@
 //! From a validated scenario to a running flow: build the discretization, the initial state and the
 //! time control, then drive it with the given observers.
 
+use crate::discretization::{Discretization, GridDomain};
 use crate::error::{Error, Result};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
 use crate::grid::Grid2;
@@ -20,22 +21,24 @@ pub fn control(s: &Scenario) -> Control {
 }
 
 /// Build the graph flow of a scenario and its initial state.
-pub fn graph_flow(s: &Scenario) -> Result<(GraphMcf, GraphState)> {
+pub fn graph_flow(s: &Scenario) -> Result<(GraphMcf<GridDomain>, GraphState)> {
     let c = s.compile(&format!("scenario `{}`", s.name))?;
     let grid = Grid2::new(s.grid.nx, s.grid.ny, s.grid.x, s.grid.y);
     let form = match s.flow {
         FlowKind::GraphMcf => GraphForm::Geometric,
         FlowKind::GraphArea => GraphForm::Area,
     };
-    let flow = GraphMcf::new(grid, form, c.boundary, c.exact).map_err(|e| Error::Numerical {
-        step: 0,
-        time: s.time.t0,
-        msg: e.to_string(),
+    let flow = GraphMcf::new(GridDomain::new(grid), form, c.boundary, c.exact).map_err(|e| {
+        Error::Numerical {
+            step: 0,
+            time: s.time.t0,
+            msg: e.to_string(),
+        }
     })?;
     let state = flow.initial_state(&c.initial, s.time.t0);
     if let Some(k) = state.u.iter().position(|v| !v.is_finite()) {
-        let [x, y] = flow.grid().coord(k);
-        let key = if flow.grid().is_boundary(k) && s.boundary.is_some() {
+        let [x, y, _] = flow.domain().point(k);
+        let key = if flow.domain().boundary()[k] && s.boundary.is_some() {
             "boundary.u"
         } else {
             "initial.u"

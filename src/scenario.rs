@@ -115,7 +115,7 @@ fn default_dt_order() -> f64 {
 }
 
 /// The variables expressions may use.
-pub const VARS: [&str; 3] = ["x", "y", "t"];
+pub const VARS: [&str; 4] = ["x", "y", "z", "t"];
 
 /// The compiled expressions of a validated scenario.
 pub struct Compiled {

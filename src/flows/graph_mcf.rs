@@ -1,4 +1,5 @@
-//! Mean curvature flow of graph surfaces `z = u(x, y)` on a regular grid, in two forms:
+//! Mean curvature flow of graph surfaces `z = u(x, y)` over a planar domain, on a regular grid or a
+//! triangulation (any [`Discretization`]), in two forms:
 //!
 //! * geometric (`graph-mcf`): `u_t = Q div(∇u / Q)`, the surface moves with normal velocity equal to
 //!   its mean curvature `H = div(∇u / Q)`;
@@ -7,38 +8,41 @@
 //! with `Q = sqrt(1 + |∇u|²)` and Dirichlet data `u = g(x, y, t)` on the boundary of the box.
 //!
 //! # Energy
-//! The discrete area is the area of the piecewise-linear graph, averaged over the two ways of
-//! splitting each cell into triangles (see [`crate::grid`]):
-//! `A_h(u) = Σ_cells Σ_corners (hx hy / 4) Q(g_corner)`, with `g_corner` the one-sided gradient on
-//! the corner triangle. It is the `energy` column of `energy.csv`.
+//! The discrete area `A_h(u) = Σ_q w_q Q(g_q)` over the quadrature points of the discretization:
+//! on a triangulation the area of the piecewise-linear graph (one point per triangle); on the grid
+//! the area of the piecewise-linear graph averaged over the two ways of splitting each cell into
+//! triangles (four corner triangles per cell, see [`crate::grid`]). It is the `energy` column of
+//! `energy.csv`.
 //!
 //! # Scheme
 //! Linearly implicit: `Q` is frozen at the previous step, as in the scheme of Deckelnick & Dziuk
 //! (*Error estimates for a semi-implicit fully discrete finite element scheme for the mean curvature
 //! flow of graphs*, Interfaces Free Bound. 2, 2000). With `a = 1/Q(∇u^n)` per corner triangle, the
-//! weighted stiffness `K_a` (5-point stencil, [`crate::grid::Grid2::edge_weights`]) and the lumped
-//! mass `m`, each step solves for the free (interior) nodes
+//! weighted stiffness `K_a` (the 5-point stencil of [`crate::grid::Grid2::edge_weights`] on the
+//! grid, the P1 stiffness on a triangulation) and the lumped mass `m`, each step solves for the
+//! free (interior) nodes
 //!
 //! `D (u^{n+1} − u^n) / dt + K_a u^{n+1} = 0`,  `u^{n+1} = g(t^{n+1})` on the boundary,
 //!
-//! with `D = diag(m_i / Q_i)` for the geometric form (`1/Q_i` the mean of `1/Q` over the four corner
-//! triangles at node `i`) and `D = diag(m_i)` for the area form. The matrix `D + dt K_a` is
-//! symmetric positive definite with a fixed 5-point pattern: one numeric Cholesky per step.
+//! with `D = diag(m_i / Q_i)` for the geometric form (`1/Q_i` the discretization's nodal mean of
+//! `1/Q`) and `D = diag(m_i)` for the area form. The matrix `D + dt K_a` is symmetric positive
+//! definite with a fixed pattern ([`ImplicitSystem`]): one numeric Cholesky per step.
 //!
 //! # Why the area cannot increase
 //! For any vectors `p, q`: `p·(p − q)/Q(q) ≥ Q(p) − Q(q) + |p − q|²/(2 Q(q))`, because
 //! `|p|² − p·q + 1 + |q|² = (Q(p)² + Q(q)²)/2 + |p − q|²/2 ≥ Q(p) Q(q) + |p − q|²/2`.
 //! Testing the scheme with `δ = u^{n+1} − u^n` (zero on the boundary when `g` does not depend on
-//! time) and applying this at every corner triangle gives
-//! `A_h(u^{n+1}) + Σ D_i δ_i²/dt + ½ Σ (hx hy/4) |∇δ|²/Q^n ≤ A_h(u^n)` for every `dt > 0`.
+//! time) and applying this at every quadrature point gives
+//! `A_h(u^{n+1}) + Σ D_i δ_i²/dt + ½ Σ_q w_q |∇δ_q|²/Q_q^n ≤ A_h(u^n)` for every `dt > 0`, on any
+//! grid or triangulation (no angle condition is needed: the gradient is exact per triangle).
 //!
 //! Both forms are second order in space; the time discretization is first order, so `dt ~ h²`
 //! keeps the overall error `O(h²)`.
 
-use super::{Cells, Field, Flow, Frame, StepError};
+use super::{Field, Flow, Frame, StepError};
+use crate::discretization::{apply_entries, Discretization};
 use crate::expr::Expr;
-use crate::grid::{EdgeWeights, Grid2};
-use crate::linalg::{Pattern, SpdError, SpdSolver};
+use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
 
 /// Which of the two graph flows.
@@ -50,259 +54,205 @@ pub enum GraphForm {
     Area,
 }
 
-/// The state of a graph flow: nodal heights on the whole grid, boundary included.
+/// The state of a graph flow: nodal heights, boundary included.
 #[derive(Clone, Debug)]
 pub struct GraphState {
     pub u: Vec<f64>,
 }
 
-const NONE: usize = usize::MAX;
-
-/// Mean curvature flow of a graph on a grid; see the module docs.
-pub struct GraphMcf {
-    grid: Grid2,
+/// Mean curvature flow of a graph; see the module docs.
+pub struct GraphMcf<D: Discretization> {
+    domain: D,
     form: GraphForm,
-    /// Dirichlet data `g(x, y, t)`; `None` keeps the initial boundary values.
+    /// Dirichlet data `g(x, y, z, t)`; `None` keeps the initial boundary values.
     boundary: Option<Expr>,
     exact: Option<Expr>,
-    mass: Vec<f64>,
-    /// Node index → free-unknown index, or `NONE` on the boundary.
-    free_index: Vec<usize>,
-    free_nodes: Vec<usize>,
-    solver: SpdSolver,
-    /// Three matrix entries per free node: diagonal, east, north (a missing neighbour repeats the
-    /// diagonal with value 0).
-    entries: Vec<f64>,
-    rhs: Vec<f64>,
-    /// Boundary values at the new time level.
-    next: Vec<f64>,
+    pairs: Vec<(usize, usize)>,
+    system: ImplicitSystem,
+    /// Stiffness entries, diagonal, right-hand side and new boundary values of the assembled step.
+    k: Vec<f64>,
+    d: Vec<f64>,
+    b: Vec<f64>,
+    g: Vec<f64>,
+    dt: f64,
 }
 
 fn q(g: [f64; 2]) -> f64 {
     (1.0 + g[0] * g[0] + g[1] * g[1]).sqrt()
 }
 
-impl GraphMcf {
-    /// Set up the flow: fixed pattern and its symbolic factorization. Needs `nx, ny >= 3`.
+impl<D: Discretization> GraphMcf<D> {
+    /// Set up the flow: fixed pattern and its symbolic factorization.
     pub fn new(
-        grid: Grid2,
+        domain: D,
         form: GraphForm,
         boundary: Option<Expr>,
         exact: Option<Expr>,
     ) -> Result<Self, SpdError> {
-        let n = grid.nodes();
-        let mut free_index = vec![NONE; n];
-        let mut free_nodes = Vec::new();
-        for (k, fi) in free_index.iter_mut().enumerate() {
-            if !grid.is_boundary(k) {
-                *fi = free_nodes.len();
-                free_nodes.push(k);
-            }
-        }
-        let mut pairs = Vec::with_capacity(3 * free_nodes.len());
-        for (f, &k) in free_nodes.iter().enumerate() {
-            pairs.push((f, f));
-            for nb in [k + 1, k + grid.nx] {
-                let g = free_index[nb];
-                pairs.push(if g == NONE { (f, f) } else { (f, g) });
-            }
-        }
-        let solver = SpdSolver::new(Pattern::new(free_nodes.len(), &pairs))?;
+        let pairs = domain.stiffness_pairs();
+        let system = ImplicitSystem::new(domain.nodes(), &pairs, domain.boundary())?;
         Ok(GraphMcf {
-            mass: grid.lumped_mass(),
-            entries: vec![0.0; pairs.len()],
-            rhs: vec![0.0; free_nodes.len()],
-            next: Vec::new(),
-            grid,
+            k: vec![0.0; pairs.len()],
+            d: Vec::new(),
+            b: Vec::new(),
+            g: Vec::new(),
+            dt: 0.0,
+            domain,
             form,
             boundary,
             exact,
-            free_index,
-            free_nodes,
-            solver,
+            pairs,
+            system,
         })
     }
 
-    pub fn grid(&self) -> &Grid2 {
-        &self.grid
+    pub fn domain(&self) -> &D {
+        &self.domain
     }
 
     /// Number of unknowns of each linear solve.
     pub fn unknowns(&self) -> usize {
-        self.free_nodes.len()
+        self.system.unknowns()
     }
 
-    /// Sample an expression in `(x, y, t)` at every node.
+    /// Sample an expression in `(x, y, z, t)` at every node.
     pub fn sample(&self, e: &Expr, t: f64) -> Vec<f64> {
-        (0..self.grid.nodes())
+        (0..self.domain.nodes())
             .into_par_iter()
             .with_min_len(4096)
             .map(|k| {
-                let [x, y] = self.grid.coord(k);
-                e.eval(&[x, y, t])
+                let [x, y, z] = self.domain.point(k);
+                e.eval(&[x, y, z, t])
             })
             .collect()
     }
 
-    /// The initial state: `u0` everywhere, overwritten on the boundary by the Dirichlet data at `t0`.
-    pub fn initial_state(&self, u0: &Expr, t0: f64) -> GraphState {
-        let mut u = self.sample(u0, t0);
-        if let Some(g) = &self.boundary {
-            for (k, uk) in u.iter_mut().enumerate() {
-                if self.grid.is_boundary(k) {
-                    let [x, y] = self.grid.coord(k);
-                    *uk = g.eval(&[x, y, t0]);
-                }
-            }
-        }
-        GraphState { u }
-    }
-
-    /// `1/Q` on every corner triangle.
-    fn corner_inv_q(&self, u: &[f64]) -> Vec<[f64; 4]> {
-        (0..self.grid.cells())
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|c| self.grid.corner_gradients(u, c).map(|g| 1.0 / q(g)))
-            .collect()
-    }
-
-    /// `1/Q_i` at every node: the mean of `1/Q` over the corner triangles with their right angle at
-    /// the node (all four at interior nodes).
-    fn node_inv_q(&self, a: &[[f64; 4]]) -> Vec<f64> {
-        let (nx, ny) = (self.grid.nx, self.grid.ny);
-        let cell = |i: usize, j: usize| i + (nx - 1) * j;
-        (0..self.grid.nodes())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|k| {
-                let (i, j) = (k % nx, k / nx);
-                let (mut s, mut cnt) = (0.0, 0.0);
-                if i < nx - 1 && j < ny - 1 {
-                    s += a[cell(i, j)][0];
-                    cnt += 1.0;
-                }
-                if i > 0 && j < ny - 1 {
-                    s += a[cell(i - 1, j)][1];
-                    cnt += 1.0;
-                }
-                if i < nx - 1 && j > 0 {
-                    s += a[cell(i, j - 1)][2];
-                    cnt += 1.0;
-                }
-                if i > 0 && j > 0 {
-                    s += a[cell(i - 1, j - 1)][3];
-                    cnt += 1.0;
-                }
-                s / cnt
-            })
-            .collect()
-    }
-
-    /// Assemble `D + dt K_a` and the right-hand side for the step `t → t + dt` from `u = u^n`.
-    pub fn assemble(&mut self, u: &[f64], t: f64, dt: f64) {
-        let grid = &self.grid;
-        let (nx, t_new) = (grid.nx, t + dt);
-        let a = self.corner_inv_q(u);
-        let w = grid.edge_weights(&a);
-        let inv_q = match self.form {
-            GraphForm::Geometric => Some(self.node_inv_q(&a)),
-            GraphForm::Area => None,
-        };
-        // New boundary values (only the boundary entries of `next` are read).
-        self.next = match &self.boundary {
-            Some(g) if g.depends_on("t") => u
+    /// `u` with its boundary values replaced by the Dirichlet data at time `t`.
+    fn with_boundary_values(&self, u: &[f64], t: f64) -> Vec<f64> {
+        let bnd = self.domain.boundary();
+        match &self.boundary {
+            Some(g) => u
                 .par_iter()
                 .enumerate()
                 .with_min_len(4096)
                 .map(|(k, &uk)| {
-                    if grid.is_boundary(k) {
-                        let [x, y] = grid.coord(k);
-                        g.eval(&[x, y, t_new])
+                    if bnd[k] {
+                        let [x, y, z] = self.domain.point(k);
+                        g.eval(&[x, y, z, t])
                     } else {
                         uk
                     }
                 })
                 .collect(),
+            None => u.to_vec(),
+        }
+    }
+
+    /// The initial state: `u0` everywhere, overwritten on the boundary by the Dirichlet data at `t0`.
+    pub fn initial_state(&self, u0: &Expr, t0: f64) -> GraphState {
+        GraphState {
+            u: self.with_boundary_values(&self.sample(u0, t0), t0),
+        }
+    }
+
+    /// `1/Q` at every quadrature point.
+    fn inv_q(&self, u: &[f64]) -> Vec<f64> {
+        self.domain
+            .gradients(u)
+            .par_iter()
+            .with_min_len(4096)
+            .map(|&g| 1.0 / q(g))
+            .collect()
+    }
+
+    /// Assemble `D + dt K_a`, the right-hand side `D u^n` and the boundary values at `t + dt`.
+    pub fn assemble(&mut self, u: &[f64], t: f64, dt: f64) {
+        let a = self.inv_q(u);
+        self.domain.stiffness_entries(&a, &mut self.k);
+        let mass = self.domain.lumped_mass();
+        self.d = match self.form {
+            GraphForm::Geometric => {
+                let mean = self.domain.nodal_mean(&a);
+                mass.par_iter()
+                    .zip(&mean)
+                    .with_min_len(4096)
+                    .map(|(m, a)| m * a)
+                    .collect()
+            }
+            GraphForm::Area => mass.to_vec(),
+        };
+        self.b = self
+            .d
+            .par_iter()
+            .zip(u)
+            .with_min_len(4096)
+            .map(|(d, u)| d * u)
+            .collect();
+        self.g = match &self.boundary {
+            Some(g) if g.depends_on("t") => self.with_boundary_values(u, t + dt),
             _ => u.to_vec(),
         };
-        let (next, mass, free_index) = (&self.next, &self.mass, &self.free_index);
-        let EdgeWeights { wx, wy } = &w;
-        self.entries
-            .par_chunks_mut(3)
-            .zip(self.rhs.par_iter_mut())
-            .zip(self.free_nodes.par_iter())
-            .with_min_len(1024)
-            .for_each(|((e, r), &k)| {
-                let (i, j) = (k % nx, k / nx);
-                // (weight, neighbour) for west, east, south, north.
-                let nbs = [
-                    (wx[i - 1 + (nx - 1) * j], k - 1),
-                    (wx[i + (nx - 1) * j], k + 1),
-                    (wy[k - nx], k - nx),
-                    (wy[k], k + nx),
-                ];
-                let d = mass[k] * inv_q.as_ref().map_or(1.0, |v| v[k]);
-                let mut diag = d;
-                let mut b = d * u[k];
-                for &(wt, l) in &nbs {
-                    diag += dt * wt;
-                    if free_index[l] == NONE {
-                        b += dt * wt * next[l];
-                    }
-                }
-                e[0] = diag;
-                e[1] = if free_index[k + 1] == NONE {
-                    0.0
-                } else {
-                    -dt * nbs[1].0
-                };
-                e[2] = if free_index[k + nx] == NONE {
-                    0.0
-                } else {
-                    -dt * nbs[3].0
-                };
-                *r = b;
-            });
+        self.dt = dt;
     }
 
     /// Numeric Cholesky factorization of the assembled matrix (symbolic analysis reused).
     pub fn factorize(&mut self) -> Result<(), SpdError> {
-        self.solver.factor(&self.entries)
+        self.system.factor(&self.d, self.dt, &self.k)
     }
 
-    /// Solve with the current factorization and return the new nodal values (the right-hand side
-    /// is consumed: call [`GraphMcf::assemble`] again before the next solve).
-    pub fn solve(&mut self) -> Result<Vec<f64>, SpdError> {
-        self.solver.solve_in_place(&mut self.rhs)?;
-        let mut u = self.next.clone();
-        for (f, &k) in self.free_nodes.iter().enumerate() {
-            u[k] = self.rhs[f];
-        }
-        Ok(u)
+    /// Solve with the current factorization and return the new nodal values.
+    pub fn solve(&self) -> Result<Vec<f64>, SpdError> {
+        self.system.solve(&self.b, &self.g)
     }
 
-    /// Mean curvature `H = div(∇u/Q)` at the nodes, `H_i = −(K_{1/Q} u)_i / m_i`; boundary nodes
-    /// (where the stencil is incomplete) take the value of the nearest interior node.
+    /// Mean curvature `H = div(∇u/Q)` at the nodes, `H_i = −(K_{1/Q} u)_i / m_i`. Boundary nodes,
+    /// where the stencil is incomplete, take the mean of their interior neighbours (or, lacking
+    /// those, of their already filled boundary neighbours).
     pub fn mean_curvature(&self, u: &[f64]) -> Vec<f64> {
-        let g = &self.grid;
-        let w = g.edge_weights(&self.corner_inv_q(u));
-        let ku = g.apply_stiffness(&w, u);
-        (0..g.nodes())
-            .map(|k| {
-                let (i, j) = (k % g.nx, k / g.nx);
-                let inner = g.index(i.clamp(1, g.nx - 2), j.clamp(1, g.ny - 2));
-                -ku[inner] / self.mass[inner]
-            })
-            .collect()
+        let n = self.domain.nodes();
+        let mut k = vec![0.0; self.pairs.len()];
+        self.domain.stiffness_entries(&self.inv_q(u), &mut k);
+        let ku = apply_entries(n, &self.pairs, &k, u);
+        let bnd = self.domain.boundary();
+        let mass = self.domain.lumped_mass();
+        let mut h: Vec<f64> = (0..n).map(|i| -ku[i] / mass[i]).collect();
+        let mut filled: Vec<bool> = bnd.iter().map(|b| !b).collect();
+        for _pass in 0..2 {
+            let (mut sum, mut cnt) = (vec![0.0; n], vec![0usize; n]);
+            for &(i, j) in &self.pairs {
+                if i == j {
+                    continue;
+                }
+                for (a, b) in [(i, j), (j, i)] {
+                    if !filled[a] && filled[b] {
+                        sum[a] += h[b];
+                        cnt[a] += 1;
+                    }
+                }
+            }
+            for i in 0..n {
+                if !filled[i] && cnt[i] > 0 {
+                    // Each neighbour pair appears once per stiffness entry; the mean is unaffected.
+                    h[i] = sum[i] / cnt[i] as f64;
+                    filled[i] = true;
+                }
+            }
+        }
+        h
     }
 
     fn area(&self, u: &[f64]) -> f64 {
-        self.grid.integrate_gradient_density(u, q)
+        let g = self.domain.gradients(u);
+        let w = self.domain.quadrature_weights();
+        g.par_iter()
+            .zip(w)
+            .with_min_len(4096)
+            .map(|(&g, w)| w * q(g))
+            .sum()
     }
 }
 
-impl Flow for GraphMcf {
+impl<D: Discretization> Flow for GraphMcf<D> {
     type State = GraphState;
 
     fn energy(&self, s: &GraphState) -> f64 {
@@ -325,7 +275,7 @@ impl Flow for GraphMcf {
         };
         let ue = self.sample(exact, t);
         let (mut linf, mut l2) = (0.0f64, 0.0);
-        for ((u, ue), m) in s.u.iter().zip(&ue).zip(&self.mass) {
+        for ((u, ue), m) in s.u.iter().zip(&ue).zip(self.domain.lumped_mass()) {
             let e = u - ue;
             linf = linf.max(e.abs());
             l2 += m * e * e;
@@ -341,11 +291,10 @@ impl Flow for GraphMcf {
     }
 
     fn frame(&self, s: &GraphState, t: f64) -> Frame {
-        let g = &self.grid;
         let u = &s.u;
-        let points = (0..g.nodes())
+        let points = (0..self.domain.nodes())
             .map(|k| {
-                let [x, y] = g.coord(k);
+                let [x, y, _] = self.domain.point(k);
                 [x, y, u[k]]
             })
             .collect();
@@ -353,7 +302,7 @@ impl Flow for GraphMcf {
         let velocity = match self.form {
             GraphForm::Geometric => h.clone(),
             GraphForm::Area => {
-                let inv_q = self.node_inv_q(&self.corner_inv_q(u));
+                let inv_q = self.domain.nodal_mean(&self.inv_q(u));
                 h.iter().zip(&inv_q).map(|(h, iq)| h * iq).collect()
             }
         };
@@ -370,7 +319,7 @@ impl Flow for GraphMcf {
         }
         Frame {
             points,
-            cells: Cells::Structured { nx: g.nx, ny: g.ny },
+            cells: self.domain.cells(),
             point_data,
             cell_data: Vec::new(),
         }

@@ -114,23 +114,6 @@ impl Grid2 {
         [[bottom, left], [bottom, right], [top, left], [top, right]]
     }
 
-    /// `Σ_cells Σ_corners (hx*hy/4) f(g_corner)`: the integral of an energy density of the gradient.
-    pub fn integrate_gradient_density(&self, u: &[f64], f: impl Fn([f64; 2]) -> f64 + Sync) -> f64 {
-        use rayon::prelude::*;
-        let q = self.hx() * self.hy() / 4.0;
-        (0..self.cells())
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|c| {
-                self.corner_gradients(u, c)
-                    .iter()
-                    .map(|&g| f(g))
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            * q
-    }
-
     /// Edge weights of `∫ a ∇u·∇v`, given one coefficient per corner triangle (`a[c][corner]`).
     pub fn edge_weights(&self, a: &[[f64; 4]]) -> EdgeWeights {
         use rayon::prelude::*;
@@ -236,16 +219,5 @@ mod tests {
             .all(|v| v.abs() < 1e-12));
         let m: f64 = g.lumped_mass().iter().sum();
         assert!((m - 1.5 * 2.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn gradient_density_integrates_exactly_for_linear_functions() {
-        let g = Grid2::new(9, 6, [-1.0, 1.0], [0.0, 2.0]);
-        let u: Vec<f64> = (0..g.nodes())
-            .map(|k| g.coord(k))
-            .map(|[x, y]| 2.0 * x - 3.0 * y)
-            .collect();
-        let area = g.integrate_gradient_density(&u, |p| (1.0 + p[0] * p[0] + p[1] * p[1]).sqrt());
-        assert!((area - 4.0 * 14f64.sqrt()).abs() < 1e-12);
     }
 }

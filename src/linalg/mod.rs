@@ -2,8 +2,10 @@
 //! every step, and an SPD solver that analyses that pattern once (symbolic Cholesky, AMD
 //! ordering) and only refactors numerically afterwards.
 
+pub mod implicit;
 pub mod pattern;
 pub mod spd;
 
+pub use implicit::ImplicitSystem;
 pub use pattern::Pattern;
 pub use spd::{SpdError, SpdSolver};

@@ -47,8 +47,8 @@ fn malformed_expressions_are_named() {
         &["boundary.u", "unknown function `foo`"],
     );
     rejects(
-        &["--set", "initial.u=z*2"],
-        &["initial.u", "unknown name `z`"],
+        &["--set", "initial.u=w*2"],
+        &["initial.u", "unknown name `w`"],
     );
 }
 

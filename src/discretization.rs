@@ -1,0 +1,177 @@
+//! What a scalar flow on a planar domain needs from its discretization, whether a regular grid
+//! (finite differences, [`GridDomain`]) or a triangulation (P1 finite elements): nodal positions
+//! and lumped masses, a boundary mask, gradients at quadrature points, and a weighted stiffness
+//! matrix `∫ a ∇u·∇v` with one coefficient `a` per quadrature point.
+//!
+//! Both are edge-weighted graph Laplacians; only the weights differ. A flow written against
+//! [`Discretization`] runs on either.
+
+use crate::flows::Cells;
+use crate::grid::Grid2;
+use rayon::prelude::*;
+
+/// A discretized planar domain; see the module docs.
+pub trait Discretization: Sync {
+    /// Number of nodes.
+    fn nodes(&self) -> usize;
+    /// Position of node `k` (`z = 0` for planar domains).
+    fn point(&self, k: usize) -> [f64; 3];
+    /// `true` on boundary nodes.
+    fn boundary(&self) -> &[bool];
+    /// Lumped nodal mass (sums to the domain's area).
+    fn lumped_mass(&self) -> &[f64];
+    /// Quadrature weights: `∫ f(∇u) ≈ Σ_q w_q f(g_q)`.
+    fn quadrature_weights(&self) -> &[f64];
+    /// The gradient of the interpolant of `u` at every quadrature point.
+    fn gradients(&self, u: &[f64]) -> Vec<[f64; 2]>;
+    /// The `(row, col)` pairs of the stiffness entries, in the order
+    /// [`Discretization::stiffness_entries`] fills them (duplicates are summed).
+    fn stiffness_pairs(&self) -> Vec<(usize, usize)>;
+    /// The entries of `∫ a ∇u·∇v` for the coefficients `a` (one per quadrature point).
+    fn stiffness_entries(&self, a: &[f64], out: &mut [f64]);
+    /// A per-node average of a per-quadrature-point quantity (used to weight the mass).
+    fn nodal_mean(&self, per_point: &[f64]) -> Vec<f64>;
+    /// The connectivity written to frames.
+    fn cells(&self) -> Cells;
+}
+
+/// `y = K u` for a symmetric matrix given by entry pairs and values (duplicates summed).
+pub fn apply_entries(n: usize, pairs: &[(usize, usize)], vals: &[f64], u: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; n];
+    for (&(i, j), &v) in pairs.iter().zip(vals) {
+        y[i] += v * u[j];
+        if i != j {
+            y[j] += v * u[i];
+        }
+    }
+    y
+}
+
+/// The regular grid with the four-corner discretization of [`crate::grid`]: four quadrature
+/// points (corner triangles) per cell, numbered `4 c + corner`.
+pub struct GridDomain {
+    pub grid: Grid2,
+    boundary: Vec<bool>,
+    mass: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl GridDomain {
+    pub fn new(grid: Grid2) -> GridDomain {
+        let boundary = (0..grid.nodes()).map(|k| grid.is_boundary(k)).collect();
+        let mass = grid.lumped_mass();
+        let weights = vec![grid.hx() * grid.hy() / 4.0; 4 * grid.cells()];
+        GridDomain {
+            grid,
+            boundary,
+            mass,
+            weights,
+        }
+    }
+
+    fn x_edges(&self) -> usize {
+        (self.grid.nx - 1) * self.grid.ny
+    }
+}
+
+impl Discretization for GridDomain {
+    fn nodes(&self) -> usize {
+        self.grid.nodes()
+    }
+
+    fn point(&self, k: usize) -> [f64; 3] {
+        let [x, y] = self.grid.coord(k);
+        [x, y, 0.0]
+    }
+
+    fn boundary(&self) -> &[bool] {
+        &self.boundary
+    }
+
+    fn lumped_mass(&self) -> &[f64] {
+        &self.mass
+    }
+
+    fn quadrature_weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    fn gradients(&self, u: &[f64]) -> Vec<[f64; 2]> {
+        let mut g = vec![[0.0; 2]; 4 * self.grid.cells()];
+        g.par_chunks_mut(4)
+            .enumerate()
+            .with_min_len(1024)
+            .for_each(|(c, out)| {
+                out.copy_from_slice(&self.grid.corner_gradients(u, c));
+            });
+        g
+    }
+
+    /// Three entries per grid edge `(a, b)`: `(a, a)`, `(b, b)`, `(a, b)`; x-edges first.
+    fn stiffness_pairs(&self) -> Vec<(usize, usize)> {
+        let (nx, ny) = (self.grid.nx, self.grid.ny);
+        let x = (0..(nx - 1) * ny).map(|e| {
+            let k = e % (nx - 1) + nx * (e / (nx - 1));
+            (k, k + 1)
+        });
+        let y = (0..nx * (ny - 1)).map(|k| (k, k + nx));
+        x.chain(y)
+            .flat_map(|(a, b)| [(a, a), (b, b), (a, b)])
+            .collect()
+    }
+
+    fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
+        let corners: Vec<[f64; 4]> = a
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect();
+        let w = self.grid.edge_weights(&corners);
+        let (ox, oy) = out.split_at_mut(3 * self.x_edges());
+        for (o, w) in [(ox, &w.wx), (oy, &w.wy)] {
+            o.par_chunks_mut(3)
+                .zip(w.par_iter())
+                .with_min_len(4096)
+                .for_each(|(e, &w)| {
+                    e.copy_from_slice(&[w, w, -w]);
+                });
+        }
+    }
+
+    /// The mean over the (up to four) corner triangles with their right angle at the node.
+    fn nodal_mean(&self, a: &[f64]) -> Vec<f64> {
+        let (nx, ny) = (self.grid.nx, self.grid.ny);
+        let q = |i: usize, j: usize, corner: usize| a[4 * (i + (nx - 1) * j) + corner];
+        (0..self.grid.nodes())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|k| {
+                let (i, j) = (k % nx, k / nx);
+                let (mut s, mut cnt) = (0.0, 0.0);
+                let mut add = |v: f64| {
+                    s += v;
+                    cnt += 1.0;
+                };
+                if i < nx - 1 && j < ny - 1 {
+                    add(q(i, j, 0));
+                }
+                if i > 0 && j < ny - 1 {
+                    add(q(i - 1, j, 1));
+                }
+                if i < nx - 1 && j > 0 {
+                    add(q(i, j - 1, 2));
+                }
+                if i > 0 && j > 0 {
+                    add(q(i - 1, j - 1, 3));
+                }
+                s / cnt
+            })
+            .collect()
+    }
+
+    fn cells(&self) -> Cells {
+        Cells::Structured {
+            nx: self.grid.nx,
+            ny: self.grid.ny,
+        }
+    }
+}
