@@ -10,8 +10,10 @@ use std::fmt::Write;
 /// One refinement level of a study.
 #[derive(Clone, Debug)]
 pub struct Level {
-    pub nx: usize,
-    pub ny: usize,
+    /// `"65x65"` for a grid, `"4225 vertices"` for a mesh.
+    pub size: String,
+    /// Number of nodes.
+    pub nodes: usize,
     pub h: f64,
     pub dt: f64,
     pub steps: usize,
@@ -24,14 +26,32 @@ pub struct Level {
 pub fn refine(s: &Scenario, k: u32) -> Scenario {
     let mut r = s.clone();
     let f = 1usize << k;
-    r.grid.nx = (s.grid.nx - 1) * f + 1;
-    r.grid.ny = (s.grid.ny - 1) * f + 1;
+    if let (Some(g), Some(rg)) = (&s.grid, r.grid.as_mut()) {
+        rg.nx = (g.nx - 1) * f + 1;
+        rg.ny = (g.ny - 1) * f + 1;
+    }
+    if let Some(m) = r.mesh.as_mut() {
+        use crate::scenario::ShapeKind;
+        match m.generate {
+            Some(ShapeKind::Disk) => m.rings = Some(m.rings.unwrap_or(16) * f),
+            Some(ShapeKind::Square) => m.n = Some(m.n.unwrap_or(32) * f),
+            Some(ShapeKind::Icosphere | ShapeKind::Hemisphere | ShapeKind::Ellipsoid) => {
+                m.level = Some(m.level.unwrap_or(4) + k)
+            }
+            _ => {}
+        }
+    }
     r.time.dt = s.time.dt / (f as f64).powf(s.convergence.dt_order);
     r.time.steps = s
         .time
         .steps
         .map(|n| n * f.pow(s.convergence.dt_order as u32));
     r
+}
+
+fn refinable(k: crate::scenario::ShapeKind) -> bool {
+    use crate::scenario::ShapeKind::*;
+    matches!(k, Disk | Square | Icosphere | Hemisphere | Ellipsoid)
 }
 
 /// Run `levels` refinements of a scenario that has an `[exact]` solution.
@@ -58,10 +78,35 @@ pub fn study(s: &Scenario, levels: u32) -> Result<Vec<Level>> {
                 .map(|(_, v)| *v)
                 .unwrap()
         };
+        let (size, nodes, h) = match (&r.grid, &r.mesh) {
+            (Some(g), _) => (
+                format!("{}x{}", g.nx, g.ny),
+                g.nx * g.ny,
+                (g.x[1] - g.x[0]) / (g.nx - 1) as f64,
+            ),
+            (None, Some(m)) => {
+                if !matches!(m.generate, Some(k) if refinable(k)) {
+                    return Err(Error::Usage(format!(
+                        "scenario `{}`: convergence studies refine a [grid] or a generated disk, square, icosphere, hemisphere or ellipsoid",
+                        s.name
+                    )));
+                }
+                let mesh = m.build(None)?.0;
+                let area = crate::geometry::total_area(&mesh);
+                let h = (area / mesh.faces.len() as f64 * 4.0 / 3f64.sqrt()).sqrt();
+                (format!("{} vertices", mesh.vertices()), mesh.vertices(), h)
+            }
+            _ => {
+                return Err(Error::Usage(format!(
+                    "scenario `{}` has neither [grid] nor [mesh]",
+                    s.name
+                )))
+            }
+        };
         out.push(Level {
-            nx: r.grid.nx,
-            ny: r.grid.ny,
-            h: (r.grid.x[1] - r.grid.x[0]) / (r.grid.nx - 1) as f64,
+            size,
+            nodes,
+            h,
             dt: r.time.dt,
             steps: fin.last.step,
             error_l2: get("error_l2"),
@@ -96,7 +141,7 @@ pub fn table(levels: &[Level]) -> String {
             t,
             "{:>5} {:>11} {:>10.3e} {:>10.3e} {:>7} {:>11.3e} {:>6} {:>11.3e} {:>6} {:>8.2}",
             k,
-            format!("{}x{}", l.nx, l.ny),
+            l.size,
             l.h,
             l.dt,
             l.steps,
@@ -115,7 +160,7 @@ pub fn csv(levels: &[Level]) -> String {
     let l2 = eoc(levels, |l| l.error_l2);
     let linf = eoc(levels, |l| l.error_linf);
     let mut t =
-        String::from("level,nx,ny,h,dt,steps,error_l2,eoc_l2,error_linf,eoc_linf,seconds\n");
+        String::from("level,nodes,h,dt,steps,error_l2,eoc_l2,error_linf,eoc_linf,seconds\n");
     for (k, l) in levels.iter().enumerate() {
         let e = |v: &[f64]| {
             k.checked_sub(1)
@@ -123,9 +168,8 @@ pub fn csv(levels: &[Level]) -> String {
         };
         let _ = writeln!(
             t,
-            "{k},{},{},{:e},{:e},{},{:e},{},{:e},{},{:e}",
-            l.nx,
-            l.ny,
+            "{k},{},{:e},{:e},{},{:e},{},{:e},{},{:e}",
+            l.nodes,
             l.h,
             l.dt,
             l.steps,

@@ -7,7 +7,9 @@
 //! [`Discretization`] runs on either.
 
 use crate::flows::Cells;
+use crate::geometry;
 use crate::grid::Grid2;
+use crate::mesh::TriMesh;
 use rayon::prelude::*;
 
 /// A discretized planar domain; see the module docs.
@@ -173,5 +175,119 @@ impl Discretization for GridDomain {
             nx: self.grid.nx,
             ny: self.grid.ny,
         }
+    }
+}
+
+/// A planar triangulation with P1 finite elements: one quadrature point per triangle (the P1
+/// gradient is constant there), barycentric lumped mass, the cotan stiffness weighted per face.
+pub struct MeshDomain {
+    pub mesh: TriMesh,
+    boundary: Vec<bool>,
+    mass: Vec<f64>,
+    areas: Vec<f64>,
+    cotans: Vec<[f64; 3]>,
+    /// `∇φ_k` of the three hat functions of each face: `J(x_{k+2} − x_{k+1}) / (2 A)`, with
+    /// `J(v) = (−v_y, v_x)` and `A` the signed area (so either orientation works).
+    basis: Vec<[[f64; 2]; 3]>,
+}
+
+impl MeshDomain {
+    /// A planar (z = 0) triangle mesh; fails naming the first vertex off the plane.
+    pub fn new(mesh: TriMesh) -> Result<MeshDomain, String> {
+        if let Some(v) = mesh.positions.iter().position(|p| p[2] != 0.0) {
+            return Err(format!(
+                "graph flows need a planar mesh in the z = 0 plane; vertex {v} has z = {}",
+                mesh.positions[v][2]
+            ));
+        }
+        let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
+        let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
+        let areas = geometry::face_areas(&mesh);
+        let cotans = geometry::corner_cotans(&mesh);
+        let basis = mesh
+            .faces
+            .par_iter()
+            .map(|f| {
+                let p = f.map(|i| mesh.positions[i]);
+                let signed2 = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1])
+                    - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
+                std::array::from_fn(|k| {
+                    let (a, b) = (p[(k + 1) % 3], p[(k + 2) % 3]);
+                    [-(b[1] - a[1]) / signed2, (b[0] - a[0]) / signed2]
+                })
+            })
+            .collect();
+        Ok(MeshDomain {
+            mesh,
+            boundary,
+            mass,
+            areas,
+            cotans,
+            basis,
+        })
+    }
+}
+
+impl Discretization for MeshDomain {
+    fn nodes(&self) -> usize {
+        self.mesh.vertices()
+    }
+
+    fn point(&self, k: usize) -> [f64; 3] {
+        self.mesh.positions[k]
+    }
+
+    fn boundary(&self) -> &[bool] {
+        &self.boundary
+    }
+
+    fn lumped_mass(&self) -> &[f64] {
+        &self.mass
+    }
+
+    fn quadrature_weights(&self) -> &[f64] {
+        &self.areas
+    }
+
+    fn gradients(&self, u: &[f64]) -> Vec<[f64; 2]> {
+        self.mesh
+            .faces
+            .par_iter()
+            .zip(&self.basis)
+            .with_min_len(4096)
+            .map(|(f, b)| {
+                let mut g = [0.0; 2];
+                for k in 0..3 {
+                    g[0] += u[f[k]] * b[k][0];
+                    g[1] += u[f[k]] * b[k][1];
+                }
+                g
+            })
+            .collect()
+    }
+
+    fn stiffness_pairs(&self) -> Vec<(usize, usize)> {
+        geometry::laplacian_pattern(&self.mesh.faces)
+    }
+
+    fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
+        geometry::laplacian_entries_weighted(&self.cotans, a, out);
+    }
+
+    /// The area-weighted mean over the triangles around the vertex.
+    fn nodal_mean(&self, a: &[f64]) -> Vec<f64> {
+        let n = self.nodes();
+        let (mut sum, mut wsum) = (vec![0.0; n], vec![0.0; n]);
+        for ((f, &area), &v) in self.mesh.faces.iter().zip(&self.areas).zip(a) {
+            for &i in f {
+                sum[i] += area * v;
+                wsum[i] += area;
+            }
+        }
+        sum.iter().zip(&wsum).map(|(s, w)| s / w).collect()
+    }
+
+    fn cells(&self) -> Cells {
+        Cells::Triangles(self.mesh.faces.clone())
     }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod convergence;
 pub mod discretization;
 pub mod expr;
+pub mod geometry;
 pub mod grid;
 pub mod linalg;
 pub mod mesh;

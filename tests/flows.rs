@@ -2,4 +2,5 @@
 
 mod flows {
     mod graph_mcf;
+    mod surface_mcf;
 }

@@ -6,7 +6,7 @@ use crate::convergence;
 use crate::error::{Error, Result};
 use crate::io::run_dir::{self, RunWriter};
 use crate::run;
-use crate::scenario::{Scenario, BUILTIN};
+use crate::scenario::{MeshSpec, Scenario, ShapeKind, BUILTIN};
 use crate::time::Stop;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -37,6 +37,11 @@ pub enum Command {
     },
     /// List the built-in scenarios.
     Scenarios,
+    /// Inspect or generate triangle meshes.
+    Mesh {
+        #[command(subcommand)]
+        command: MeshCommand,
+    },
     /// Refine a scenario with an exact solution and print errors and experimental orders.
     Convergence {
         /// A scenario file (.toml) or the name of a built-in scenario.
@@ -50,6 +55,27 @@ pub enum Command {
         /// Override a scenario key, e.g. `--set convergence.dt_order=1` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeshCommand {
+    /// Counts, topology (components, boundary loops, Euler characteristic, genus), manifold and
+    /// orientation status, angles, area, volume and bounding box of a mesh file.
+    Info {
+        /// A mesh file (.obj .off .ply .stl .vtk .vtu .vtp).
+        file: PathBuf,
+    },
+    /// Generate a shape and write it (.obj or .ply).
+    Generate {
+        /// The shape.
+        #[arg(value_enum)]
+        kind: ShapeKind,
+        /// Output file (.obj or .ply).
+        #[arg(short, long)]
+        out: PathBuf,
+        #[command(flatten)]
+        params: MeshSpec,
     },
 }
 
@@ -68,6 +94,7 @@ pub fn run(args: Args) -> Result<()> {
             }
             Ok(())
         }
+        Command::Mesh { command } => mesh_command(command),
         Command::Convergence {
             scenario,
             levels,
@@ -98,7 +125,9 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
     let mut writer = RunWriter::new(&dir, &scenario.name)?;
     let mut bar = progress::Progress::new();
     let started = std::time::Instant::now();
-    let result = run::simulate(&scenario, &mut [&mut writer, &mut bar]);
+    let result = run::simulate_with_warnings(&scenario, &mut [&mut writer, &mut bar], &mut |w| {
+        eprintln!("warning: {w}")
+    });
     match result {
         Ok(fin) => {
             let why = match fin.stop {
@@ -130,5 +159,30 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
             writer.frames(),
             writer.pvd_path().display()
         ))),
+    }
+}
+
+fn mesh_command(command: MeshCommand) -> Result<()> {
+    match command {
+        MeshCommand::Info { file } => {
+            let (mesh, warnings) = crate::io::mesh::read_mesh(&file)?;
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", file.display());
+            println!("{}", crate::mesh::info::mesh_info(&mesh));
+            Ok(())
+        }
+        MeshCommand::Generate { kind, out, params } => {
+            let mesh = params.generate_shape(kind)?;
+            crate::io::mesh::write_mesh(&out, &mesh)?;
+            println!(
+                "wrote {} ({} vertices, {} faces)",
+                out.display(),
+                mesh.vertices(),
+                mesh.faces.len()
+            );
+            Ok(())
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod frame;
 pub mod graph_mcf;
+pub mod surface_mcf;
 
 pub use frame::{Cells, Field, Frame};
 
@@ -17,6 +18,8 @@ pub enum StepError {
     Solver(#[from] SpdError),
     #[error("{0} became non-finite")]
     NonFinite(&'static str),
+    #[error("the surface collapsed: {0}")]
+    Collapse(String),
 }
 
 /// A gradient flow discretized in time by steps of size `dt`.

@@ -1,6 +1,7 @@
 //! Everything that touches files: VTK XML frames, the PVD time series, the energy log and plot,
 //! and the run directory.
 
+pub mod mesh;
 pub mod plot;
 pub mod pvd;
 pub mod run_dir;

@@ -113,16 +113,35 @@ impl ImplicitSystem {
     /// holds `D u_old + f`) and the per-node Dirichlet values `g` (read at fixed nodes, copied
     /// into the result).
     pub fn solve(&self, b: &[f64], g: &[f64]) -> Result<Vec<f64>, SpdError> {
-        let mut rhs: Vec<f64> = self.free_nodes.iter().map(|&k| b[k]).collect();
-        for (&(free, node, _), &v) in self.couplings.iter().zip(&self.coupling_values) {
-            rhs[free] -= v * g[node];
+        Ok(self.solve_columns(&[b], &[g])?.remove(0))
+    }
+
+    /// [`ImplicitSystem::solve`] for several right-hand sides at once (one pass through the
+    /// factor for all columns).
+    pub fn solve_columns(&self, b: &[&[f64]], g: &[&[f64]]) -> Result<Vec<Vec<f64>>, SpdError> {
+        assert_eq!(b.len(), g.len());
+        let nf = self.free_nodes.len();
+        let mut rhs = vec![0.0; nf * b.len()];
+        for (c, (b, g)) in b.iter().zip(g).enumerate() {
+            let col = &mut rhs[c * nf..(c + 1) * nf];
+            for (r, &k) in col.iter_mut().zip(&self.free_nodes) {
+                *r = b[k];
+            }
+            for (&(free, node, _), &v) in self.couplings.iter().zip(&self.coupling_values) {
+                col[free] -= v * g[node];
+            }
         }
         self.solver.solve_in_place(&mut rhs)?;
-        let mut u = g.to_vec();
-        for (f, &k) in self.free_nodes.iter().enumerate() {
-            u[k] = rhs[f];
-        }
-        Ok(u)
+        Ok(g.iter()
+            .enumerate()
+            .map(|(c, g)| {
+                let mut u = g.to_vec();
+                for (f, &k) in self.free_nodes.iter().enumerate() {
+                    u[k] = rhs[c * nf + f];
+                }
+                u
+            })
+            .collect())
     }
 }
 

@@ -1,14 +1,20 @@
 //! Sparse symmetric positive definite solves with faer's supernodal Cholesky.
 //!
-//! The symbolic factorization (AMD ordering, elimination tree, supernodes) depends only on the
-//! [`Pattern`]; it is computed once in [`SpdSolver::new`]. Each time step then refills values
-//! ([`SpdSolver::factor`]) and runs only the numeric factorization, followed by cheap solves.
+//! The symbolic factorization (fill-reducing ordering, elimination tree, supernodes) depends only
+//! on the [`Pattern`]; it is computed once in [`SpdSolver::new`], with a nested-dissection
+//! ordering from METIS for large systems ([`super::ordering`]) and faer's AMD for small ones.
+//! Each time step then refills values ([`SpdSolver::factor`]) and runs only the numeric
+//! factorization into a reused buffer, followed by cheap solves.
 
+use super::ordering::{nested_dissection, NESTED_DISSECTION_MIN};
 use super::Pattern;
-use faer::linalg::solvers::Solve;
-use faer::sparse::linalg::solvers::{Llt, SymbolicLlt};
+use dyn_stack::{MemBuffer, MemStack};
+use faer::perm::PermRef;
+use faer::sparse::linalg::cholesky::{
+    factorize_symbolic_cholesky, LltRef, SymbolicCholesky, SymmetricOrdering,
+};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
-use faer::{MatMut, Side};
+use faer::{Conj, MatMut, Side};
 
 /// Why a factorization or solve failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,9 +33,12 @@ pub enum SpdError {
 pub struct SpdSolver {
     pattern: Pattern,
     symbolic_pattern: SymbolicSparseColMat<usize>,
-    symbolic: SymbolicLlt<usize>,
+    symbolic: SymbolicCholesky<usize>,
     values: Vec<f64>,
-    llt: Option<Llt<usize, f64>>,
+    /// The numeric factor (valid when `factored`).
+    factor_values: Vec<f64>,
+    factored: bool,
+    scratch: MemBuffer,
 }
 
 impl SpdSolver {
@@ -43,20 +52,41 @@ impl SpdSolver {
             None,
             pattern.row_idx().to_vec(),
         );
-        let symbolic = SymbolicLlt::try_new(symbolic_pattern.as_ref(), Side::Upper)
-            .map_err(|e| SpdError::Symbolic(format!("{e:?}")))?;
-        let values = vec![0.0; pattern.nnz()];
+        let nd = (n >= NESTED_DISSECTION_MIN)
+            .then(|| nested_dissection(n, pattern.col_ptr(), pattern.row_idx()))
+            .flatten();
+        let ordering = match &nd {
+            Some((perm, inv)) => SymmetricOrdering::Custom(PermRef::new_checked(perm, inv, n)),
+            None => SymmetricOrdering::Amd,
+        };
+        let symbolic = factorize_symbolic_cholesky(
+            symbolic_pattern.as_ref(),
+            Side::Upper,
+            ordering,
+            Default::default(),
+        )
+        .map_err(|e| SpdError::Symbolic(format!("{e:?}")))?;
+        let par = faer::get_global_parallelism();
+        let scratch =
+            MemBuffer::new(symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default()));
         Ok(SpdSolver {
+            values: vec![0.0; pattern.nnz()],
+            factor_values: vec![0.0; symbolic.len_val()],
+            factored: false,
             pattern,
             symbolic_pattern,
             symbolic,
-            values,
-            llt: None,
+            scratch,
         })
     }
 
     pub fn pattern(&self) -> &Pattern {
         &self.pattern
+    }
+
+    /// Number of stored values of the Cholesky factor (a measure of fill).
+    pub fn factor_nnz(&self) -> usize {
+        self.factor_values.len()
     }
 
     /// The CSC values (upper triangle) of the matrix last given to [`SpdSolver::refill`].
@@ -66,7 +96,7 @@ impl SpdSolver {
 
     /// Copy new entry values (in the pattern's entry order) into the matrix.
     pub fn refill(&mut self, entry_values: &[f64]) -> Result<(), SpdError> {
-        self.llt = None;
+        self.factored = false;
         self.pattern.fill(entry_values, &mut self.values);
         if let Some(k) = self.values.iter().position(|v| !v.is_finite()) {
             return Err(SpdError::NonFinite(k));
@@ -76,11 +106,20 @@ impl SpdSolver {
 
     /// Numeric Cholesky factorization of the current values, reusing the symbolic analysis.
     pub fn factorize(&mut self) -> Result<(), SpdError> {
-        self.llt = None;
+        self.factored = false;
         let mat = SparseColMatRef::new(self.symbolic_pattern.as_ref(), &self.values);
-        let llt = Llt::try_new_with_symbolic(self.symbolic.clone(), mat, Side::Upper)
+        self.symbolic
+            .factorize_numeric_llt::<f64>(
+                &mut self.factor_values,
+                mat,
+                Side::Upper,
+                Default::default(),
+                faer::get_global_parallelism(),
+                MemStack::new(&mut self.scratch),
+                Default::default(),
+            )
             .map_err(|e| SpdError::NotPositiveDefinite(format!("{e:?}")))?;
-        self.llt = Some(llt);
+        self.factored = true;
         Ok(())
     }
 
@@ -90,12 +129,26 @@ impl SpdSolver {
         self.factorize()
     }
 
-    /// Solve `A x = b` in place (`rhs` holds `b` on entry and `x` on exit).
+    /// Solve `A X = B` in place for the columns of `rhs` (column-major, `n` rows each):
+    /// `rhs` holds `B` on entry and `X` on exit.
     pub fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), SpdError> {
-        let llt = self.llt.as_ref().ok_or(SpdError::NotFactored)?;
-        let n = rhs.len();
-        let mat = MatMut::from_column_major_slice_mut(rhs, n, 1);
-        llt.solve_in_place(mat);
+        if !self.factored {
+            return Err(SpdError::NotFactored);
+        }
+        let n = self.pattern.n();
+        assert!(
+            n > 0 && rhs.len() % n == 0,
+            "right-hand side length {} is not a multiple of {n}",
+            rhs.len()
+        );
+        // One column at a time: faer's multi-column supernodal solve was measured slower here.
+        let par = faer::get_global_parallelism();
+        let mut scratch = MemBuffer::new(self.symbolic.solve_in_place_scratch::<f64>(1, par));
+        let factor = LltRef::new(&self.symbolic, &self.factor_values);
+        for col in rhs.chunks_exact_mut(n) {
+            let mat = MatMut::from_column_major_slice_mut(col, n, 1);
+            factor.solve_in_place_with_conj(Conj::No, mat, par, MemStack::new(&mut scratch));
+        }
         Ok(())
     }
 }

@@ -4,6 +4,10 @@
 //! surfaces) triangles indexing them. Everything derived (edges, boundary loops, Euler
 //! characteristic, manifoldness) is computed by free functions in [`topology`].
 
+pub mod info;
+pub mod shapes;
+pub mod topology;
+
 /// A triangle mesh.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TriMesh {

@@ -2,10 +2,14 @@
 //! and wrong types are errors naming the key), expressions compiled at load time, and the shipped
 //! `scenarios/*.toml` embedded in the binary as built-ins.
 
+mod mesh;
+
+pub use mesh::{MeshSpec, ShapeKind};
+
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Which flow a scenario runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +19,57 @@ pub enum FlowKind {
     GraphMcf,
     /// Area gradient flow of a graph: `u_t = div(∇u/Q)`.
     GraphArea,
+    /// Mean curvature flow of a surface mesh: `x_t = Δ_S x`.
+    SurfaceMcf,
+}
+
+/// Options of `surface-mcf` (`[surface]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurfaceSpec {
+    /// `"current"` (Desbrun et al. 1999) or `"frozen"` (conformalized MCF, Kazhdan et al. 2012).
+    #[serde(default = "default_laplacian")]
+    pub laplacian: String,
+    /// `"fixed"` (a soap film on a wire) or `"free"`.
+    #[serde(default = "default_boundary")]
+    pub boundary: String,
+    /// `"none"`, `"area"` or `"volume"` (closed surfaces): rescale after each step to keep it.
+    #[serde(default = "default_normalize")]
+    pub normalize: String,
+    /// Collapse detection: smallest allowed corner angle in degrees.
+    #[serde(default = "default_min_angle")]
+    pub min_angle: f64,
+    /// Collapse detection: smallest allowed face area relative to the mean face area.
+    #[serde(default = "default_min_area")]
+    pub min_relative_area: f64,
+}
+
+impl Default for SurfaceSpec {
+    fn default() -> Self {
+        SurfaceSpec {
+            laplacian: default_laplacian(),
+            boundary: default_boundary(),
+            normalize: default_normalize(),
+            min_angle: default_min_angle(),
+            min_relative_area: default_min_area(),
+        }
+    }
+}
+
+fn default_laplacian() -> String {
+    "current".into()
+}
+fn default_boundary() -> String {
+    "fixed".into()
+}
+fn default_normalize() -> String {
+    "none".into()
+}
+fn default_min_angle() -> f64 {
+    0.5
+}
+fn default_min_area() -> f64 {
+    1e-6
 }
 
 /// A complete scenario, as read from TOML (defaults filled in).
@@ -30,8 +85,18 @@ pub struct Scenario {
     #[serde(default)]
     pub description: String,
     pub flow: FlowKind,
-    pub grid: GridSpec,
-    pub initial: ScalarField,
+    /// A regular grid (finite differences) ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridSpec>,
+    /// ... or a triangle mesh (finite elements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh: Option<MeshSpec>,
+    /// Initial data (graph flows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<ScalarField>,
+    /// Options of `surface-mcf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface: Option<SurfaceSpec>,
     /// Dirichlet data on the boundary; without it the initial boundary values are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<ScalarField>,
@@ -43,6 +108,9 @@ pub struct Scenario {
     pub output: OutputSpec,
     #[serde(default)]
     pub convergence: ConvergenceSpec,
+    /// The directory of the scenario file, for relative mesh paths (not part of the file).
+    #[serde(skip)]
+    pub base_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -119,32 +187,51 @@ pub const VARS: [&str; 4] = ["x", "y", "z", "t"];
 
 /// The compiled expressions of a validated scenario.
 pub struct Compiled {
-    pub initial: Expr,
+    pub initial: Option<Expr>,
     pub boundary: Option<Expr>,
     pub exact: Option<Expr>,
 }
 
 /// The built-in scenarios: `(name, TOML text)`, the shipped `scenarios/*.toml`.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("default", include_str!("../scenarios/default.toml")),
-    ("scherk-like", include_str!("../scenarios/scherk-like.toml")),
-    ("grim-reaper", include_str!("../scenarios/grim-reaper.toml")),
+    ("default", include_str!("../../scenarios/default.toml")),
+    (
+        "scherk-like",
+        include_str!("../../scenarios/scherk-like.toml"),
+    ),
+    (
+        "grim-reaper",
+        include_str!("../../scenarios/grim-reaper.toml"),
+    ),
     (
         "rotated-grim-reaper",
-        include_str!("../scenarios/rotated-grim-reaper.toml"),
+        include_str!("../../scenarios/rotated-grim-reaper.toml"),
     ),
     (
         "translating-arc",
-        include_str!("../scenarios/translating-arc.toml"),
+        include_str!("../../scenarios/translating-arc.toml"),
     ),
     (
         "spherical-cap",
-        include_str!("../scenarios/spherical-cap.toml"),
+        include_str!("../../scenarios/spherical-cap.toml"),
     ),
     (
         "scherk-steady",
-        include_str!("../scenarios/scherk-steady.toml"),
+        include_str!("../../scenarios/scherk-steady.toml"),
     ),
+    (
+        "grim-reaper-disk",
+        include_str!("../../scenarios/grim-reaper-disk.toml"),
+    ),
+    (
+        "spherical-cap-disk",
+        include_str!("../../scenarios/spherical-cap-disk.toml"),
+    ),
+    (
+        "shrinking-sphere",
+        include_str!("../../scenarios/shrinking-sphere.toml"),
+    ),
+    ("dumbbell", include_str!("../../scenarios/dumbbell.toml")),
 ];
 
 impl Scenario {
@@ -163,7 +250,9 @@ impl Scenario {
                     )));
                 }
                 let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-                (path.display().to_string(), text)
+                let mut s = Scenario::from_toml(&text, &path.display().to_string(), overrides)?;
+                s.base_dir = Some(path.parent().unwrap_or(Path::new(".")).to_path_buf());
+                return Ok(s);
             }
         };
         Scenario::from_toml(&text, &origin, overrides)
@@ -212,24 +301,38 @@ impl Scenario {
                 format!("`{}` cannot name an output directory", self.name),
             ));
         }
-        let g = &self.grid;
-        for (key, n) in [("grid.nx", g.nx), ("grid.ny", g.ny)] {
-            if n < 3 {
-                return Err(bad(
-                    key,
-                    format!("must be at least 3 (one interior node), got {n}"),
-                ));
+        match (&self.grid, &self.mesh) {
+            (Some(g), None) => {
+                for (key, n) in [("grid.nx", g.nx), ("grid.ny", g.ny)] {
+                    if n < 3 {
+                        return Err(bad(
+                            key,
+                            format!("must be at least 3 (one interior node), got {n}"),
+                        ));
+                    }
+                }
+                for (key, r) in [("grid.x", g.x), ("grid.y", g.y)] {
+                    if !(r[0].is_finite() && r[1].is_finite() && r[1] > r[0]) {
+                        let msg = format!(
+                            "must be an interval [a, b] with a < b, got [{}, {}]",
+                            r[0], r[1]
+                        );
+                        return Err(bad(key, msg));
+                    }
+                }
             }
-        }
-        for (key, r) in [("grid.x", g.x), ("grid.y", g.y)] {
-            if !(r[0].is_finite() && r[1].is_finite() && r[1] > r[0]) {
-                return Err(bad(
-                    key,
-                    format!(
-                        "must be an interval [a, b] with a < b, got [{}, {}]",
-                        r[0], r[1]
-                    ),
-                ));
+            (None, Some(m)) => {
+                if m.file.is_some() == m.generate.is_some() {
+                    return Err(bad(
+                        "mesh",
+                        "give exactly one of `file` or `generate`".into(),
+                    ));
+                }
+            }
+            _ => {
+                let msg =
+                    "give exactly one of [grid] (finite differences) or [mesh] (finite elements)";
+                return Err(bad("grid", msg.into()));
             }
         }
         let t = &self.time;
@@ -270,9 +373,66 @@ impl Scenario {
                 "must be a non-negative number".into(),
             ));
         }
+        let graph = matches!(self.flow, FlowKind::GraphMcf | FlowKind::GraphArea);
+        if graph && self.initial.is_none() {
+            return Err(bad(
+                "initial",
+                "graph flows need [initial] u = \"...\"".into(),
+            ));
+        }
+        if !graph && self.mesh.is_none() {
+            return Err(bad(
+                "mesh",
+                "surface-mcf runs on a [mesh] (file or generate)".into(),
+            ));
+        }
+        if let Some(sf) = &self.surface {
+            if graph {
+                return Err(bad(
+                    "surface",
+                    "[surface] options apply to flow = \"surface-mcf\" only".into(),
+                ));
+            }
+            for (key, v, ok) in [
+                (
+                    "surface.laplacian",
+                    &sf.laplacian,
+                    &["current", "frozen"][..],
+                ),
+                ("surface.boundary", &sf.boundary, &["fixed", "free"][..]),
+                (
+                    "surface.normalize",
+                    &sf.normalize,
+                    &["none", "area", "volume"][..],
+                ),
+            ] {
+                if !ok.contains(&v.as_str()) {
+                    return Err(bad(
+                        key,
+                        format!("unknown value `{v}`, expected one of: {}", ok.join(", ")),
+                    ));
+                }
+            }
+            if !(sf.min_angle >= 0.0 && sf.min_angle < 60.0) {
+                return Err(bad(
+                    "surface.min_angle",
+                    format!("must be in [0, 60) degrees, got {}", sf.min_angle),
+                ));
+            }
+            if !(sf.min_relative_area >= 0.0 && sf.min_relative_area < 1.0) {
+                return Err(bad(
+                    "surface.min_relative_area",
+                    format!("must be in [0, 1), got {}", sf.min_relative_area),
+                ));
+            }
+        }
         let expr = |key: &str, s: &str| Expr::parse(s, &VARS).map_err(|e| bad(key, e.to_string()));
         Ok(Compiled {
-            initial: expr("initial.u", &self.initial.u)?,
+            initial: self
+                .initial
+                .as_ref()
+                .map(|i| expr("initial.u", &i.u))
+                .transpose()?,
             boundary: self
                 .boundary
                 .as_ref()

@@ -83,10 +83,21 @@ fn steady_state_converges_to_scherks_minimal_graph_at_second_order() {
         let t_end_steps = (s.time.t_end.unwrap() / l.dt).round() as usize;
         assert!(
             l.steps < t_end_steps,
-            "level {}x{} did not reach the steady state",
-            l.nx,
-            l.ny
+            "level {} did not reach the steady state",
+            l.size
         );
     }
     assert_order("scherk-steady", &levels);
+}
+
+#[test]
+fn p1_graph_mcf_on_an_unstructured_disk_is_second_order_in_l2() {
+    let levels = run("grim-reaper-disk", 3, &[]);
+    assert_order("grim-reaper-disk", &levels);
+}
+
+#[test]
+fn p1_graph_area_on_an_unstructured_disk_is_second_order_in_l2() {
+    let levels = run("spherical-cap-disk", 3, &[]);
+    assert_order("spherical-cap-disk", &levels);
 }

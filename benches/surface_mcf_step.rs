@@ -1,0 +1,76 @@
+//! One implicit step of `surface-mcf` on unit icospheres (default levels 6, 7, 8: 40,962,
+//! 163,842 and 655,362 vertices), split into assembly (cotans, Voronoi mass, entries), numeric
+//! factorization (symbolic analysis reused) and the solves for x, y, z.
+//!
+//! `cargo bench --bench surface_mcf_step [-- 6 7 8]`; each figure is the median of repeats.
+
+use geoflow::flows::surface_mcf::{SurfaceMcf, SurfaceOptions, SurfaceState};
+use geoflow::flows::Flow;
+use geoflow::mesh::shapes::icosphere;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
+    median(
+        (0..repeats)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let levels: Vec<u32> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let levels = if levels.is_empty() {
+        vec![6, 7, 8]
+    } else {
+        levels
+    };
+    println!(
+        "threads: {}  (seconds, median of repeats)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9}",
+        "vertices", "symbolic", "assemble", "factor", "solve", "step", "assembly%"
+    );
+    for level in levels {
+        let reps = if level >= 8 { 3 } else { 5 };
+        let mesh = icosphere(level, 1.0);
+        let t = Instant::now();
+        let mut flow = SurfaceMcf::new(&mesh, SurfaceOptions::default()).unwrap();
+        let symbolic = t.elapsed().as_secs_f64();
+        let s = SurfaceState {
+            positions: mesh.positions.clone(),
+        };
+        let dt = 1e-3;
+        let assemble = time(reps, || flow.assemble(&s));
+        let factor = time(reps, || flow.factorize(dt).unwrap());
+        let solve = time(reps, || {
+            flow.solve(&s).unwrap();
+        });
+        let step = time(reps, || {
+            flow.step(&s, 0.0, dt).unwrap();
+        });
+        println!(
+            "{:>9} | {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} | {:>8.1}%",
+            flow.unknowns(),
+            symbolic,
+            assemble,
+            factor,
+            solve,
+            step,
+            100.0 * assemble / step
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! Triangle mesh files in and out: OBJ, OFF, PLY, STL and VTK (legacy `.vtk`, XML `.vtu`/`.vtp`)
+//! are read, OBJ and binary PLY are written.
+//!
+//! [`read_mesh`] picks the format from the file extension (case-insensitive), parses the file
+//! into positions and polygons, and then checks and cleans the result the same way for every
+//! format:
+//!
+//! 1. the mesh has at least one face;
+//! 2. every coordinate is finite;
+//! 3. every face has at least 3 vertices, all in range, none repeated;
+//! 4. polygons with more than 3 vertices are triangulated by ear clipping in their best-fit
+//!    plane (Newell normal), keeping their winding — a one-line warning counts them;
+//! 5. the triangles are not degenerate and form an oriented manifold
+//!    ([`crate::mesh::topology::validate`]; its defects are reported with the file's face
+//!    numbers and lines);
+//! 6. vertices no face uses are removed, with a warning.
+//!
+//! Every problem is an [`Error::Mesh`] with the path, the 1-based line for text files when one
+//! is known, and the element it concerns. Element numbers in messages (vertex, face, cell,
+//! facet) are 0-based positions in file order; vertex numbers are as the file writes them:
+//! 1-based in OBJ, 0-based elsewhere.
+//!
+//! Readers never trust a count declared in a header: before allocating for it, they check that
+//! the rest of the file is large enough to hold that many elements, so a lying header is a clear
+//! error and never an out-of-memory abort.
+//!
+//! Writers are atomic (temporary file in the same directory, then rename).
+
+mod obj;
+mod off;
+mod ply;
+mod soup;
+mod stl;
+mod text;
+mod triangulate;
+mod vtk;
+mod vtk_xml;
+mod write;
+
+use std::path::Path;
+
+use crate::mesh::TriMesh;
+use crate::{Error, Result};
+use soup::Soup;
+
+/// Extensions [`read_mesh`] understands (compared case-insensitively).
+pub const READ_EXTENSIONS: &[&str] = &["obj", "off", "ply", "stl", "vtk", "vtu", "vtp"];
+
+/// Extensions [`write_mesh`] understands (compared case-insensitively).
+pub const WRITE_EXTENSIONS: &[&str] = &["obj", "ply"];
+
+/// Polygons with more vertices than this are rejected: ear clipping is quadratic in the
+/// polygon's size, and no surface mesh meant for a flow has faces that large.
+pub const MAX_POLYGON_VERTICES: usize = 10_000;
+
+/// A mesh file format, as chosen from a file extension by [`MeshFormat::from_path`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeshFormat {
+    /// Wavefront OBJ (`.obj`).
+    Obj,
+    /// Object File Format (`.off`), including the `COFF`/`NOFF`/`CNOFF` variants.
+    Off,
+    /// Stanford PLY (`.ply`): ASCII, binary little endian or binary big endian.
+    Ply,
+    /// STL (`.stl`): ASCII or binary.
+    Stl,
+    /// Legacy VTK (`.vtk`): `POLYDATA` or `UNSTRUCTURED_GRID`, ASCII or binary (big endian).
+    VtkLegacy,
+    /// VTK XML (`.vtu` `UnstructuredGrid`, `.vtp` `PolyData`), read with vtkio.
+    VtkXml,
+}
+
+impl MeshFormat {
+    /// The format for `path`'s extension, compared case-insensitively. An unknown or missing
+    /// extension is an [`Error::Mesh`] listing the supported ones.
+    pub fn from_path(path: &Path) -> Result<MeshFormat> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        Ok(match ext.as_str() {
+            "obj" => MeshFormat::Obj,
+            "off" => MeshFormat::Off,
+            "ply" => MeshFormat::Ply,
+            "stl" => MeshFormat::Stl,
+            "vtk" => MeshFormat::VtkLegacy,
+            "vtu" | "vtp" => MeshFormat::VtkXml,
+            _ => {
+                return Err(mesh_error(
+                    path,
+                    None,
+                    format!(
+                        "unsupported mesh file extension {}: expected one of {}",
+                        if ext.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            format!("`.{ext}`")
+                        },
+                        list_extensions(READ_EXTENSIONS)
+                    ),
+                ))
+            }
+        })
+    }
+}
+
+/// Read a triangle mesh from `path`, choosing the format from the extension (case-insensitive):
+/// `.obj .off .ply .stl .vtk .vtu .vtp`.
+///
+/// Returns the mesh and one-line warnings about benign repairs: polygons triangulated,
+/// unreferenced vertices removed, coincident STL vertices welded (each with a count).
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read; [`Error::Mesh`] (path, line when known, the element
+/// concerned) for an unsupported extension, a malformed, truncated or lying file, or a mesh that
+/// is empty, has non-finite coordinates, out-of-range or repeated indices, degenerate faces, or
+/// is not an oriented manifold. See the [module docs](self) for the full list of checks.
+pub fn read_mesh(path: &Path) -> Result<(TriMesh, Vec<String>)> {
+    let format = MeshFormat::from_path(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_mesh(path, format, &bytes)
+}
+
+/// Parse mesh file contents already in memory, as [`read_mesh`] does after reading the file.
+/// `path` is used only in error messages.
+///
+/// # Errors
+/// As [`read_mesh`], without the I/O errors.
+pub fn parse_mesh(path: &Path, format: MeshFormat, bytes: &[u8]) -> Result<(TriMesh, Vec<String>)> {
+    let soup = match format {
+        MeshFormat::Obj => obj::parse(bytes),
+        MeshFormat::Off => off::parse(bytes),
+        MeshFormat::Ply => ply::parse(bytes),
+        MeshFormat::Stl => stl::parse(bytes),
+        MeshFormat::VtkLegacy => vtk::parse_legacy(bytes),
+        MeshFormat::VtkXml => vtk_xml::parse_xml(bytes),
+    };
+    soup.and_then(Soup::finish)
+        .map_err(|f| mesh_error(path, f.line, f.msg))
+}
+
+/// Write `mesh` to `path`, choosing the format from the extension (case-insensitive): `.obj`
+/// (positions printed in shortest round-trip form, so they read back bit for bit) or `.ply`
+/// (binary little endian, `double` positions, `int` indices).
+///
+/// The file is written atomically: to a temporary file in the same directory, then renamed over
+/// `path`, so a reader never sees a half-written mesh.
+///
+/// # Errors
+/// [`Error::Mesh`] for an unsupported extension, a non-finite coordinate or an out-of-range face
+/// index (nothing is written then); [`Error::Io`] if writing fails.
+pub fn write_mesh(path: &Path, mesh: &TriMesh) -> Result<()> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !WRITE_EXTENSIONS.contains(&ext.as_str()) {
+        return Err(mesh_error(
+            path,
+            None,
+            format!(
+                "cannot write meshes as `.{ext}`: expected one of {}",
+                list_extensions(WRITE_EXTENSIONS)
+            ),
+        ));
+    }
+    write::check_writable(mesh).map_err(|msg| mesh_error(path, None, msg))?;
+    if ext == "obj" {
+        write::obj(path, mesh)
+    } else {
+        write::ply(path, mesh)
+    }
+}
+
+fn list_extensions(exts: &[&str]) -> String {
+    exts.iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn mesh_error(path: &Path, line: Option<usize>, msg: String) -> Error {
+    Error::Mesh {
+        path: path.to_path_buf(),
+        line,
+        msg,
+    }
+}
+
+/// A parse failure, before the path is attached: the 1-based line (text formats) and what is
+/// wrong.
+#[derive(Debug)]
+struct Fail {
+    line: Option<usize>,
+    msg: String,
+}
+
+impl Fail {
+    /// A failure at a known line.
+    fn at(line: usize, msg: impl Into<String>) -> Fail {
+        Fail {
+            line: Some(line),
+            msg: msg.into(),
+        }
+    }
+
+    /// A failure at an optional line.
+    fn maybe_at(line: Option<usize>, msg: impl Into<String>) -> Fail {
+        Fail {
+            line,
+            msg: msg.into(),
+        }
+    }
+
+    /// A failure with no line (binary data, whole-file problems).
+    fn nowhere(msg: impl Into<String>) -> Fail {
+        Fail {
+            line: None,
+            msg: msg.into(),
+        }
+    }
+}
+
+type PResult<T> = std::result::Result<T, Fail>;
+
+/// Whether `declared` elements of at least `min_bytes` bytes each can fit in `available`
+/// bytes. Used before allocating from any count read from a file.
+fn fits(declared: u128, min_bytes: u64, available: usize) -> bool {
+    declared.saturating_mul(min_bytes as u128) <= available as u128
+}

@@ -1,0 +1,352 @@
+//! VTK XML input (`.vtu` `UnstructuredGrid`, `.vtp` `PolyData`) through vtkio 0.7.0-rc2.
+//!
+//! vtkio reads ASCII, inline binary (base64) and base64-appended data, uncompressed or
+//! compressed with zlib or LZ4 (LZMA is not compiled in). It does not read *raw* appended data
+//! (ParaView's default "Appended" data mode without "Encode Appended Data"): such files get a
+//! clear error saying how to re-save them.
+//!
+//! vtkio allocates the decompressed size a compressed array's header declares before
+//! decompressing, and indexes unchecked in places. So, before handing a file to vtkio, every
+//! compressed array's header is checked against the bytes actually present (no format
+//! compresses better than 1032:1), and vtkio runs under `catch_unwind`: a lying or malformed file
+//! is an error, never an abort.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::vtk::{check_cell_type, push_cells, Cells};
+use super::{Fail, PResult, Soup};
+
+/// zlib's maximum compression ratio (LZ4's is lower).
+const MAX_COMPRESSION_RATIO: u128 = 1032;
+
+/// The value of attribute `key` in the attribute text of a tag.
+fn attr<'a>(tag: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let pat = format!(" {key}=\"");
+    let pat = pat.as_bytes();
+    let start = tag.windows(pat.len()).position(|w| w == pat)? + pat.len();
+    let len = tag[start..].iter().position(|&b| b == b'"')?;
+    Some(&tag[start..start + len])
+}
+
+/// Each `<name ...>` tag's attribute text (whitespace normalised to spaces) and the byte offset
+/// just after it.
+fn tags<'a>(data: &'a [u8], name: &'a str) -> impl Iterator<Item = (Vec<u8>, usize)> + 'a {
+    let open = format!("<{name}");
+    let mut pos = 0;
+    std::iter::from_fn(move || loop {
+        let k = data[pos..]
+            .windows(open.len())
+            .position(|w| w == open.as_bytes())?;
+        let start = pos + k + open.len();
+        let len = data[start..].iter().position(|&b| b == b'>')?;
+        pos = start + len + 1;
+        // `<DataArrayX` is not `<DataArray`.
+        if data
+            .get(start)
+            .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>' && *b != b'/')
+        {
+            continue;
+        }
+        let tag = data[start..start + len]
+            .iter()
+            .map(|&b| if b.is_ascii_whitespace() { b' ' } else { b })
+            .collect();
+        return Some((tag, pos));
+    })
+}
+
+/// A replacement of the bytes at `.0` by `.1` (same length).
+type Patch = (usize, Vec<u8>);
+
+/// Check the header of one compressed array, whose base64 text starts at `data[at..]`: the block
+/// count, block sizes and compressed sizes must be consistent with the bytes present. `hs` is the
+/// header integer size (4 or 8).
+///
+/// VTK writes a last-block size of 0 when the last block is full, which vtkio misreads as an
+/// empty last block; such a header comes back as a patch setting it to the block size.
+fn check_compressed(data: &[u8], at: usize, hs: usize, name: &str) -> PResult<Option<Patch>> {
+    let text = &data[at..];
+    let bad = |why: String| {
+        Fail::nowhere(format!(
+            "DataArray {name}: compressed data header {why} (corrupt or truncated file)"
+        ))
+    };
+    // The array's base64 characters: up to the next tag, whitespace skipped.
+    let chars = || {
+        text.iter()
+            .copied()
+            .take_while(|&b| b != b'<')
+            .filter(|b| !b.is_ascii_whitespace())
+    };
+    let available = chars().count() as u128;
+    let b64 = |bytes: u128| bytes.div_ceil(3) * 4;
+    // Decode the base64 characters holding the first `bytes` bytes.
+    let decode = |bytes: u128| -> PResult<Vec<u8>> {
+        let n = b64(bytes);
+        if n > available {
+            return Err(bad("runs past the end of the data".to_string()));
+        }
+        let out = STANDARD
+            .decode(chars().take(n as usize).collect::<Vec<u8>>())
+            .map_err(|e| bad(format!("is not valid base64 ({e})")))?;
+        if (out.len() as u128) < bytes {
+            return Err(bad("is too short".to_string()));
+        }
+        Ok(out)
+    };
+    let num = |b: &[u8], k: usize| -> u128 {
+        let mut v = [0u8; 8];
+        v[..hs].copy_from_slice(&b[k * hs..(k + 1) * hs]);
+        u64::from_le_bytes(v) as u128
+    };
+    // nb, nu, np: 3 integers, base64-encoded as part of the whole header.
+    let first = decode(3 * hs as u128)?;
+    let (nb, nu, np) = (num(&first, 0), num(&first, 1), num(&first, 2));
+    let header_chars = b64((3 + nb) * hs as u128);
+    if header_chars > available {
+        return Err(bad(format!(
+            "declares {nb} blocks, more than the data can hold"
+        )));
+    }
+    let header = decode((3 + nb) * hs as u128)?;
+    let compressed: u128 = (0..nb as usize).map(|k| num(&header, 3 + k)).sum();
+    // What vtkio allocates: nu * (nb - 1) + np, in wrapping usize arithmetic.
+    let alloc = (nu as usize)
+        .wrapping_mul((nb as usize).wrapping_sub(1))
+        .wrapping_add(np as usize) as u128;
+    if b64(compressed) > available - header_chars {
+        return Err(bad(format!(
+            "declares {compressed} compressed bytes, more than the data holds"
+        )));
+    }
+    if nb == 0 && alloc != 0 || alloc > MAX_COMPRESSION_RATIO * compressed + (1 << 16) {
+        return Err(bad(format!(
+            "declares {alloc} bytes decompressed from {compressed} compressed bytes"
+        )));
+    }
+    if nb == 0 || np != 0 {
+        return Ok(None);
+    }
+    // Patch np = nu, when the header's characters are contiguous in the file.
+    let start = at + text.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let n = header_chars as usize;
+    let raw = data.get(start..start + n);
+    if raw.is_none_or(|r| r.iter().any(|b| b.is_ascii_whitespace() || *b == b'<')) {
+        return Ok(None);
+    }
+    let mut fixed = header;
+    let nu_bytes = fixed[hs..2 * hs].to_vec();
+    fixed[2 * hs..3 * hs].copy_from_slice(&nu_bytes);
+    Ok(Some((start, STANDARD.encode(fixed).into_bytes())))
+}
+
+/// Reject what vtkio cannot read or would over-allocate for, with a clear message; return the
+/// header patches vtkio needs (see [`check_compressed`]).
+fn precheck(data: &[u8]) -> PResult<Vec<Patch>> {
+    let Some((file, _)) = tags(data, "VTKFile").next() else {
+        return Err(Fail::nowhere("not a VTK XML file: no <VTKFile> element"));
+    };
+    let appended = tags(data, "AppendedData").next();
+    if let Some((tag, _)) = &appended {
+        if attr(tag, "encoding") == Some(b"raw") {
+            return Err(Fail::nowhere(
+                "VTK XML raw appended data is not supported: save the file with ASCII, binary \
+                 (inline base64) or encoded appended data (ParaView: Data Mode Ascii or Binary, \
+                 or tick Encode Appended Data)",
+            ));
+        }
+    }
+    let mut patches = Vec::new();
+    if attr(&file, "compressor").is_none() {
+        return Ok(patches); // uncompressed arrays are bounded by the data vtkio actually decodes
+    }
+    let hs = if attr(&file, "header_type") == Some(b"UInt64") {
+        8
+    } else {
+        4
+    };
+    let appended_start = appended.map(|(_, end)| {
+        // The appended data starts after the `_` marker.
+        data[end..]
+            .iter()
+            .position(|&b| b == b'_')
+            .map_or(data.len(), |k| end + k + 1)
+    });
+    for (tag, end) in tags(data, "DataArray") {
+        let name = attr(&tag, "Name").map_or_else(
+            || "(no Name)".to_string(),
+            |n| format!("`{}`", String::from_utf8_lossy(n)),
+        );
+        let patch = match attr(&tag, "format") {
+            Some(b"binary") if !tag.ends_with(b"/") => check_compressed(data, end, hs, &name)?,
+            Some(b"appended") => {
+                let (Some(start), Some(offset)) = (
+                    appended_start,
+                    attr(&tag, "offset").and_then(super::text::parse_u64),
+                ) else {
+                    continue; // vtkio reports the missing pieces
+                };
+                let at = (start as u64).saturating_add(offset).min(data.len() as u64) as usize;
+                check_compressed(data, at, hs, &name)?
+            }
+            _ => None,
+        };
+        patches.extend(patch);
+    }
+    Ok(patches)
+}
+
+/// Parse a VTK XML file (`UnstructuredGrid` or `PolyData`) through vtkio into a polygon soup.
+pub(super) fn parse_xml(data: &[u8]) -> PResult<Soup> {
+    use vtkio::model::{DataSet, Piece, VertexNumbers};
+
+    let patches = precheck(data)?;
+    let patched;
+    let data = if patches.is_empty() {
+        data
+    } else {
+        let mut copy = data.to_vec();
+        for (at, bytes) in patches {
+            copy[at..at + bytes.len()].copy_from_slice(&bytes);
+        }
+        patched = copy;
+        &patched[..]
+    };
+    // vtkio indexes unchecked in places; a malformed file must be an error, not a crash.
+    let vtk = std::panic::catch_unwind(|| vtkio::Vtk::parse_xml(data))
+        .map_err(|_| Fail::nowhere("malformed VTK XML file (the vtkio reader gave up)"))?
+        .map_err(|e| Fail::nowhere(format!("cannot read VTK XML: {e}")))?;
+
+    /// Cell end offsets and connectivity from either vtkio layout, checked.
+    fn layout(v: VertexNumbers, cells: Option<usize>) -> PResult<Cells> {
+        match v {
+            VertexNumbers::XML {
+                connectivity,
+                offsets,
+            } => {
+                let mut ends: Vec<usize> = offsets.iter().map(|&o| o as usize).collect();
+                if cells.is_some_and(|n| ends.len() == n + 1) && ends.first() == Some(&0) {
+                    ends.remove(0);
+                }
+                let conn: Vec<usize> = connectivity.iter().map(|&i| i as usize).collect();
+                if ends.windows(2).any(|w| w[0] > w[1])
+                    || ends.last().is_some_and(|&e| e > conn.len())
+                {
+                    return Err(Fail::nowhere(
+                        "cell offsets must not decrease or pass the connectivity's end",
+                    ));
+                }
+                Ok(Cells {
+                    ends,
+                    conn,
+                    lines: Vec::new(),
+                })
+            }
+            VertexNumbers::Legacy {
+                num_cells,
+                vertices,
+            } => {
+                let mut ends = Vec::new();
+                let mut conn = Vec::new();
+                let mut k = 0usize;
+                for c in 0..num_cells {
+                    let m = *vertices.get(k).ok_or_else(|| {
+                        Fail::nowhere(format!("cell {c}: missing from the cell array"))
+                    })? as usize;
+                    let list = vertices.get(k + 1..k + 1 + m).ok_or_else(|| {
+                        Fail::nowhere(format!("cell {c}: runs past the cell array"))
+                    })?;
+                    conn.extend(list.iter().map(|&i| i as usize));
+                    ends.push(conn.len());
+                    k += 1 + m;
+                }
+                Ok(Cells {
+                    ends,
+                    conn,
+                    lines: Vec::new(),
+                })
+            }
+        }
+    }
+
+    fn points(buf: vtkio::IOBuffer) -> PResult<Vec<[f64; 3]>> {
+        let flat: Vec<f64> = buf
+            .cast_into::<f64>()
+            .ok_or_else(|| Fail::nowhere("points of an unsupported data type"))?;
+        if flat.len() % 3 != 0 {
+            return Err(Fail::nowhere(format!(
+                "{} point coordinates is not a multiple of 3",
+                flat.len()
+            )));
+        }
+        Ok(flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect())
+    }
+
+    let mut s = Soup::new("cell", 0);
+    let external =
+        || Fail::nowhere("pieces stored in other files (parallel VTK) are not supported");
+    match vtk.data {
+        DataSet::UnstructuredGrid { pieces, .. } => {
+            let mut cell0 = 0;
+            for piece in pieces {
+                let Piece::Inline(p) = piece else {
+                    return Err(external());
+                };
+                let base = s.positions.len();
+                s.positions.extend(points(p.points)?);
+                let types = p.cells.types;
+                let cells = layout(p.cells.cell_verts, Some(types.len()))?;
+                if cells.ends.len() != types.len() {
+                    return Err(Fail::nowhere(format!(
+                        "{} cell types for {} cells",
+                        types.len(),
+                        cells.ends.len()
+                    )));
+                }
+                let mut start = 0;
+                for (c, (&end, &ty)) in cells.ends.iter().zip(&types).enumerate() {
+                    check_cell_type(cell0 + c, ty as usize, end - start)?;
+                    start = end;
+                }
+                cell0 += cells.ends.len();
+                push_cells(&mut s, &cells, base);
+            }
+        }
+        DataSet::PolyData { pieces, .. } => {
+            let mut cell0 = 0;
+            for piece in pieces {
+                let Piece::Inline(p) = piece else {
+                    return Err(external());
+                };
+                let (nv, nl, np, ns) =
+                    (p.num_verts(), p.num_lines(), p.num_polys(), p.num_strips());
+                let base = s.positions.len();
+                s.positions.extend(points(p.points)?);
+                if nv + nl > 0 {
+                    let what = if nv > 0 { "vertex" } else { "line" };
+                    return Err(Fail::nowhere(format!(
+                        "cell {cell0}: {what} cells are not supported (only polygons)"
+                    )));
+                }
+                if ns > 0 {
+                    return Err(Fail::nowhere(format!(
+                        "cell {}: triangle strips are not supported (only polygons)",
+                        cell0 + np
+                    )));
+                }
+                if let Some(polys) = p.polys {
+                    let cells = layout(polys, Some(np))?;
+                    cell0 += cells.ends.len();
+                    push_cells(&mut s, &cells, base);
+                }
+            }
+        }
+        _ => {
+            return Err(Fail::nowhere(
+                "only UnstructuredGrid (.vtu) and PolyData (.vtp) VTK XML files hold meshes",
+            ))
+        }
+    }
+    Ok(s)
+}

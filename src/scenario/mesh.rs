@@ -1,0 +1,207 @@
+//! The `[mesh]` table of a scenario: a mesh file, or a generated shape with its parameters.
+
+use crate::error::{Error, Result};
+use crate::mesh::{shapes, TriMesh};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Shapes `geoflow` can generate (`[mesh] generate = "..."`, `geoflow mesh generate KIND`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShapeKind {
+    Icosphere,
+    UvSphere,
+    Torus,
+    Ellipsoid,
+    BumpySphere,
+    Dumbbell,
+    Disk,
+    Square,
+    Hemisphere,
+    CatenoidBand,
+}
+
+/// Where a scenario's triangle mesh comes from. Give `file` or `generate`; the other keys are the
+/// generator's parameters (each with a default).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct MeshSpec {
+    /// A mesh file (.obj .off .ply .stl .vtk .vtu .vtp), relative to the scenario file or absolute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub file: Option<String>,
+    /// A shape to generate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub generate: Option<ShapeKind>,
+    /// Subdivision level (icosphere, ellipsoid, bumpy-sphere, dumbbell, hemisphere); default 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub level: Option<u32>,
+    /// Radius (icosphere, uv-sphere, disk, hemisphere); default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub radius: Option<f64>,
+    /// Rings of a disk; default 16.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub rings: Option<usize>,
+    /// Subdivisions: square (per side, default 32), uv-sphere latitude (16), torus major (48),
+    /// catenoid-band around (48).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub n: Option<usize>,
+    /// Second subdivision count: uv-sphere longitude (32), torus minor (24), catenoid-band height (16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub m: Option<usize>,
+    /// The square's x range; default [-1, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, num_args = 2, value_names = ["X0", "X1"], allow_negative_numbers = true)]
+    pub x: Option<Vec<f64>>,
+    /// The square's y range; default [-1, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, num_args = 2, value_names = ["Y0", "Y1"], allow_negative_numbers = true)]
+    pub y: Option<Vec<f64>>,
+    /// Torus radii [R, r]; default [1, 0.4].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, num_args = 2, value_names = ["R", "r"])]
+    pub radii: Option<Vec<f64>>,
+    /// Ellipsoid semi-axes [a, b, c]; default [1, 0.8, 0.6].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, num_args = 3, value_names = ["A", "B", "C"])]
+    pub axes: Option<Vec<f64>>,
+    /// Bumpy sphere: bump amplitude (default 0.15) and frequency (default 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub amplitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub frequency: Option<f64>,
+    /// Catenoid band: neck radius a (default 1) and height (default 1.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub neck: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub height: Option<f64>,
+}
+
+fn pair(v: &Option<Vec<f64>>, key: &str, default: [f64; 2]) -> Result<[f64; 2]> {
+    match v {
+        None => Ok(default),
+        Some(v) if v.len() == 2 && v.iter().all(|x| x.is_finite()) => Ok([v[0], v[1]]),
+        Some(v) => Err(Error::Usage(format!(
+            "mesh.{key}: expected two finite numbers, got {v:?}"
+        ))),
+    }
+}
+
+impl MeshSpec {
+    /// Generate `kind` with these parameters (defaults where unset).
+    pub fn generate_shape(&self, kind: ShapeKind) -> Result<TriMesh> {
+        let level = self.level.unwrap_or(4);
+        if level > 9 {
+            return Err(Error::Usage(format!(
+                "mesh.level: at most 9 (10·4^9 vertices), got {level}"
+            )));
+        }
+        let radius = self.radius.unwrap_or(1.0);
+        let positive = |key: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(Error::Usage(format!(
+                    "mesh.{key}: must be positive, got {v}"
+                )))
+            }
+        };
+        let count = |key: &str, v: Option<usize>, default: usize, min: usize| {
+            let v = v.unwrap_or(default);
+            if v >= min {
+                Ok(v)
+            } else {
+                Err(Error::Usage(format!(
+                    "mesh.{key}: must be at least {min}, got {v}"
+                )))
+            }
+        };
+        Ok(match kind {
+            ShapeKind::Icosphere => shapes::icosphere(level, positive("radius", radius)?),
+            ShapeKind::UvSphere => shapes::uv_sphere(
+                count("n", self.n, 16, 3)?,
+                count("m", self.m, 32, 3)?,
+                positive("radius", radius)?,
+            ),
+            ShapeKind::Torus => {
+                let [r_major, r_minor] = pair(&self.radii, "radii", [1.0, 0.4])?;
+                if !(r_minor > 0.0 && r_major > r_minor) {
+                    return Err(Error::Usage(format!(
+                        "mesh.radii: need R > r > 0, got [{r_major}, {r_minor}]"
+                    )));
+                }
+                shapes::torus(
+                    count("n", self.n, 48, 3)?,
+                    count("m", self.m, 24, 3)?,
+                    r_major,
+                    r_minor,
+                )
+            }
+            ShapeKind::Ellipsoid => {
+                let a = self.axes.clone().unwrap_or(vec![1.0, 0.8, 0.6]);
+                if a.len() != 3 || a.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+                    return Err(Error::Usage(format!(
+                        "mesh.axes: expected three positive numbers, got {a:?}"
+                    )));
+                }
+                shapes::ellipsoid(level, [a[0], a[1], a[2]])
+            }
+            ShapeKind::BumpySphere => shapes::bumpy_sphere(
+                level,
+                self.amplitude.unwrap_or(0.15),
+                self.frequency.unwrap_or(4.0),
+            ),
+            ShapeKind::Dumbbell => shapes::dumbbell(level),
+            ShapeKind::Disk => shapes::disk(
+                count("rings", self.rings, 16, 1)?,
+                positive("radius", radius)?,
+            ),
+            ShapeKind::Square => {
+                let x = pair(&self.x, "x", [-1.0, 1.0])?;
+                let y = pair(&self.y, "y", [-1.0, 1.0])?;
+                if x[1] <= x[0] || y[1] <= y[0] {
+                    return Err(Error::Usage(format!(
+                        "mesh.x/mesh.y: empty square {x:?} x {y:?}"
+                    )));
+                }
+                shapes::square(count("n", self.n, 32, 1)?, x, y)
+            }
+            ShapeKind::Hemisphere => shapes::hemisphere(level, positive("radius", radius)?),
+            ShapeKind::CatenoidBand => shapes::catenoid_band(
+                count("n", self.n, 48, 3)?,
+                count("m", self.m, 16, 1)?,
+                positive("neck", self.neck.unwrap_or(1.0))?,
+                positive("height", self.height.unwrap_or(1.5))?,
+            ),
+        })
+    }
+
+    /// Load or generate the mesh; `base` is the scenario file's directory (for relative paths).
+    /// Returns warnings from reading (benign repairs) alongside.
+    pub fn build(&self, base: Option<&Path>) -> Result<(TriMesh, Vec<String>)> {
+        match (&self.file, self.generate) {
+            (Some(file), None) => {
+                let path = Path::new(file);
+                let path = match base {
+                    Some(b) if path.is_relative() => b.join(path),
+                    _ => path.to_path_buf(),
+                };
+                crate::io::mesh::read_mesh(&path)
+            }
+            (None, Some(kind)) => Ok((self.generate_shape(kind)?, Vec::new())),
+            _ => Err(Error::Usage(
+                "[mesh]: give exactly one of `file` or `generate`".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! No reader panics (or allocates without bound) on random bytes or on random mutations of
+//! valid files. Case counts are small so the whole binary runs in seconds.
+
+use std::path::Path;
+
+use geoflow::io::mesh::{parse_mesh, MeshFormat};
+use proptest::prelude::*;
+
+use super::formats::{binary_stl, binary_vtu, legacy_binary_grid, ply_tetra};
+use super::{sample, tetra};
+
+const FORMATS: [(MeshFormat, &str); 7] = [
+    (MeshFormat::Obj, "obj"),
+    (MeshFormat::Off, "off"),
+    (MeshFormat::Ply, "ply"),
+    (MeshFormat::Stl, "stl"),
+    (MeshFormat::VtkLegacy, "vtk"),
+    (MeshFormat::VtkXml, "vtu"),
+    (MeshFormat::VtkXml, "vtp"),
+];
+
+/// Beginnings that get random tails past the first checks of each reader.
+const PREFIXES: &[&[u8]] = &[
+    b"",
+    b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf ",
+    b"OFF\n3 1 0\n",
+    b"ply\nformat binary_little_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n",
+    b"ply\nformat ascii 1.0\nelement vertex 2\nproperty double x\nproperty double y\nproperty double z\nelement face 1\nproperty list int uint vertex_index\nend_header\n",
+    b"solid x\nfacet normal 0 0 1\nouter loop\n",
+    b"# vtk DataFile Version 3.0\nt\nBINARY\nDATASET POLYDATA\nPOINTS 3 float\n",
+    b"# vtk DataFile Version 5.1\nt\nASCII\nDATASET UNSTRUCTURED_GRID\nPOINTS 3 double\n",
+    b"<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<UnstructuredGrid><Piece NumberOfPoints=\"3\" NumberOfCells=\"1\">",
+];
+
+/// Tokens that mutations insert: lying counts, signs, special numbers, structure.
+const TOKENS: &[&[u8]] = &[
+    b"4000000000",
+    b"18446744073709551615",
+    b"-1",
+    b"nan",
+    b"1e308",
+    b"0",
+    b"9",
+    b"\n",
+    b" ",
+    b"/",
+    b"\0",
+    b"\xff\xff\xff\x7f",
+    b"f 1 2 3\n",
+    b"end_header\n",
+    b"endloop",
+    b"OFFSETS vtktypeint64\n",
+    b"</DataArray>",
+    b"format=\"binary\"",
+];
+
+/// Valid files of every format and encoding, and the format to read them as.
+fn valid_files() -> Vec<(MeshFormat, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (name, format) in [
+        ("cube_vt_vn.obj", MeshFormat::Obj),
+        ("cube.off", MeshFormat::Off),
+        ("tetra_ascii.ply", MeshFormat::Ply),
+        ("tetra_ascii.stl", MeshFormat::Stl),
+        ("tetra_polydata.vtk", MeshFormat::VtkLegacy),
+        ("square_quads.vtu", MeshFormat::VtkXml),
+        ("tetra.vtp", MeshFormat::VtkXml),
+        ("tetra_zlib.vtu", MeshFormat::VtkXml),
+        ("tetra_zlib_appended.vtp", MeshFormat::VtkXml),
+    ] {
+        out.push((format, std::fs::read(sample(name)).unwrap()));
+    }
+    for enc in ["binary_little_endian", "binary_big_endian"] {
+        out.push((MeshFormat::Ply, ply_tetra(enc)));
+    }
+    out.push((MeshFormat::Stl, binary_stl(b"solid binary", &tetra())));
+    out.push((MeshFormat::VtkLegacy, legacy_binary_grid()));
+    out.push((MeshFormat::VtkXml, binary_vtu()));
+    out
+}
+
+/// One edit of a byte string; positions are taken modulo the current length.
+#[derive(Clone, Debug)]
+enum Edit {
+    SetByte(usize, u8),
+    Insert(usize, usize),
+    Delete(usize, usize),
+    Truncate(usize),
+    Duplicate(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Edit::SetByte(p, b)),
+        (any::<usize>(), 0..TOKENS.len()).prop_map(|(p, t)| Edit::Insert(p, t)),
+        (any::<usize>(), 1usize..64).prop_map(|(p, n)| Edit::Delete(p, n)),
+        any::<usize>().prop_map(Edit::Truncate),
+        (any::<usize>(), 1usize..64).prop_map(|(p, n)| Edit::Duplicate(p, n)),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, e: &Edit) {
+    let len = bytes.len().max(1);
+    match *e {
+        Edit::SetByte(p, b) => {
+            if !bytes.is_empty() {
+                bytes[p % len] = b;
+            }
+        }
+        Edit::Insert(p, t) => {
+            let at = p % (bytes.len() + 1);
+            bytes.splice(at..at, TOKENS[t].iter().copied());
+        }
+        Edit::Delete(p, n) => {
+            let at = p % len;
+            let end = (at + n).min(bytes.len());
+            bytes.drain(at.min(end)..end);
+        }
+        Edit::Truncate(p) => bytes.truncate(p % len),
+        Edit::Duplicate(p, n) => {
+            let at = p % len;
+            let end = (at + n).min(bytes.len());
+            let piece: Vec<u8> = bytes[at.min(end)..end].to_vec();
+            bytes.splice(end..end, piece);
+        }
+    }
+}
+
+/// Silence the panic messages vtkio prints before the reader catches its panic (the test still
+/// fails on any panic that escapes `parse_mesh`).
+fn quiet_vtkio_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !info.location().is_some_and(|l| l.file().contains("vtkio")) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn read_any(format: MeshFormat, ext: &str, bytes: &[u8]) {
+    let _ = parse_mesh(Path::new(&format!("fuzz.{ext}")), format, bytes);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(
+        prefix in 0..PREFIXES.len(),
+        tail in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        quiet_vtkio_panics();
+        let mut bytes = PREFIXES[prefix].to_vec();
+        bytes.extend(tail);
+        for (format, ext) in FORMATS {
+            read_any(format, ext, &bytes);
+        }
+    }
+
+    #[test]
+    fn mutated_valid_files_never_panic(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..5),
+    ) {
+        quiet_vtkio_panics();
+        let files = valid_files();
+        let (format, mut bytes) = files[which.index(files.len())].clone();
+        for e in &edits {
+            apply(&mut bytes, e);
+        }
+        read_any(format, "mut", &bytes);
+    }
+}
+
+#[test]
+fn valid_files_used_for_mutation_are_valid() {
+    for (k, (format, bytes)) in valid_files().into_iter().enumerate() {
+        if let Err(e) = parse_mesh(Path::new("valid"), format, &bytes) {
+            panic!("valid file {k}: {e}");
+        }
+    }
+}

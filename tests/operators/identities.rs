@@ -1,0 +1,263 @@
+//! Identities of the cotan Laplacian that hold on every mesh: constants in the kernel, symmetry,
+//! `uᵀ L u = ∫ |∇u_h|² ≥ 0`, scale invariance, and agreement of the intrinsic (`_from_lengths`)
+//! variants with the extrinsic ones.
+
+use crate::{max_abs, mean_edge_length, perturbed, polycube_genus2, Rng};
+use geoflow::geometry::{self as g, vec3};
+use geoflow::mesh::shapes::{disk, icosphere, torus};
+use geoflow::mesh::TriMesh;
+
+/// Meshes with obtuse triangles, boundaries and several topologies.
+fn meshes() -> Vec<(&'static str, TriMesh)> {
+    let sphere = icosphere(3, 1.0);
+    let h = mean_edge_length(&sphere);
+    let t = torus(24, 12, 1.0, 0.4);
+    let ht = mean_edge_length(&t);
+    let d = disk(6, 1.0);
+    let hd = mean_edge_length(&d);
+    vec![
+        ("icosphere", sphere.clone()),
+        ("perturbed icosphere", perturbed(&sphere, 0.3 * h, 1)),
+        ("perturbed torus", perturbed(&t, 0.3 * ht, 2)),
+        (
+            "perturbed genus-2 polycube",
+            perturbed(&polycube_genus2(), 0.15, 3),
+        ),
+        ("perturbed disk", perturbed(&d, 0.3 * hd, 4)),
+    ]
+}
+
+#[test]
+fn test_meshes_have_obtuse_triangles() {
+    for (name, m) in meshes().iter().skip(1) {
+        let obtuse = g::corner_cotans(m)
+            .iter()
+            .flatten()
+            .filter(|&&c| c < 0.0)
+            .count();
+        assert!(
+            obtuse > 0,
+            "{name}: no obtuse angle, the tests below would be too easy"
+        );
+    }
+}
+
+#[test]
+fn constants_are_in_the_kernel() {
+    for (name, m) in meshes() {
+        let (pattern, values) = g::cotan_laplacian(&m);
+        let ones = vec![1.0; m.vertices()];
+        let mut y = vec![0.0; m.vertices()];
+        pattern.sym_matvec(&values, &ones, &mut y);
+        let scale = max_abs(&values);
+        assert!(
+            max_abs(&y) <= 1e-12 * scale,
+            "{name}: |L 1| = {:e}",
+            max_abs(&y)
+        );
+        let y = g::laplacian_apply(&m.faces, &g::corner_cotans(&m), &ones);
+        assert!(
+            max_abs(&y) == 0.0,
+            "{name}: matrix-free L 1 = {:e}",
+            max_abs(&y)
+        );
+    }
+}
+
+#[test]
+fn matrix_free_equals_assembled_and_is_symmetric() {
+    let mut rng = Rng::new(10);
+    for (name, m) in meshes() {
+        let n = m.vertices();
+        let cot = g::corner_cotans(&m);
+        let (pattern, values) = g::cotan_laplacian(&m);
+        let (u, v) = (rng.vec(n), rng.vec(n));
+        let lu = g::laplacian_apply(&m.faces, &cot, &u);
+        let lv = g::laplacian_apply(&m.faces, &cot, &v);
+        let mut lu_assembled = vec![0.0; n];
+        pattern.sym_matvec(&values, &u, &mut lu_assembled);
+        let diff: Vec<f64> = lu.iter().zip(&lu_assembled).map(|(a, b)| a - b).collect();
+        assert!(
+            max_abs(&diff) <= 1e-12 * max_abs(&lu),
+            "{name}: matrix-free vs assembled"
+        );
+        // Symmetry of the matrix-free operator: uᵀ L v = vᵀ L u.
+        let (a, b) = (crate::dot(&u, &lv), crate::dot(&v, &lu));
+        let scale = crate::dot(&u, &u).sqrt() * crate::dot(&lv, &lv).sqrt();
+        assert!(
+            (a - b).abs() <= 1e-12 * scale,
+            "{name}: uᵀLv = {a}, vᵀLu = {b}"
+        );
+        // 3-vector version = three scalar applications.
+        let x: Vec<[f64; 3]> = (0..n).map(|i| [u[i], v[i], u[i] - v[i]]).collect();
+        let lx = g::laplacian_apply(&m.faces, &cot, &x);
+        for i in 0..n {
+            assert!((lx[i][0] - lu[i]).abs() <= 1e-13 * max_abs(&lu));
+            assert!((lx[i][1] - lv[i]).abs() <= 1e-13 * max_abs(&lv));
+        }
+    }
+}
+
+/// `Σ_f w_f A_f |∇u_f|²` with the P1 gradient `∇u = Σ_k u_k (n̂ × e_k) / (2A)` (e_k the edge
+/// opposite corner k, counter-clockwise): computed without any cotangent.
+fn dirichlet_energy(m: &TriMesh, w: &[f64], u: &[f64]) -> f64 {
+    m.faces
+        .iter()
+        .zip(w)
+        .map(|(f, &w)| {
+            let x = f.map(|i| m.positions[i]);
+            let a2 = vec3::cross(vec3::sub(x[1], x[0]), vec3::sub(x[2], x[0]));
+            let n = vec3::normalize(a2);
+            let twice_area = vec3::norm(a2);
+            let mut grad = [0.0; 3];
+            for k in 0..3 {
+                let e = vec3::sub(x[(k + 2) % 3], x[(k + 1) % 3]);
+                grad = vec3::add(grad, vec3::scale(vec3::cross(n, e), u[f[k]] / twice_area));
+            }
+            w * 0.5 * twice_area * vec3::dot(grad, grad)
+        })
+        .sum()
+}
+
+#[test]
+fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
+    let mut rng = Rng::new(11);
+    for (name, m) in meshes() {
+        let n = m.vertices();
+        let (pattern, values) = g::cotan_laplacian(&m);
+        let cot = g::corner_cotans(&m);
+        let weights: Vec<f64> = (0..m.faces.len()).map(|_| 1.5 + rng.uniform()).collect();
+        let mut entries = vec![0.0; g::ENTRIES_PER_FACE * m.faces.len()];
+        g::laplacian_entries_weighted(&cot, &weights, &mut entries);
+        let mut weighted = vec![0.0; pattern.nnz()];
+        pattern.fill(&entries, &mut weighted);
+        let ones = vec![1.0; m.faces.len()];
+        let mut y = vec![0.0; n];
+        for trial in 0..20 {
+            let u = rng.vec(n);
+            pattern.sym_matvec(&values, &u, &mut y);
+            let q = crate::dot(&u, &y);
+            let e = dirichlet_energy(&m, &ones, &u);
+            assert!(q >= 0.0, "{name}: uᵀLu = {q} < 0 (trial {trial})");
+            assert!(
+                (q - e).abs() <= 1e-12 * e,
+                "{name}: uᵀLu = {q}, ∫|∇u|² = {e}"
+            );
+            pattern.sym_matvec(&weighted, &u, &mut y);
+            let (q, e) = (crate::dot(&u, &y), dirichlet_energy(&m, &weights, &u));
+            assert!((q - e).abs() <= 1e-12 * e, "{name}: weighted {q} vs {e}");
+        }
+    }
+}
+
+#[test]
+fn pattern_layout_is_three_corners_then_three_edges() {
+    let pairs = g::laplacian_pattern(&[[4, 7, 9], [1, 2, 3]]);
+    assert_eq!(pairs.len(), 2 * g::ENTRIES_PER_FACE);
+    assert_eq!(
+        &pairs[..6],
+        &[(4, 4), (7, 7), (9, 9), (7, 9), (9, 4), (4, 7)]
+    );
+    // Consistent mass and lumped mass share the layout.
+    let mut e = vec![0.0; 6];
+    g::consistent_mass_entries(&[12.0], &mut e);
+    assert_eq!(e, [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]);
+    g::lumped_mass_entries(&[[1.0, 2.0, 3.0]], &mut e);
+    assert_eq!(e, [1.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
+}
+
+fn rel_diff(a: &[f64], b: &[f64]) -> f64 {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    max_abs(&d) / max_abs(b)
+}
+
+fn scaled(m: &TriMesh, s: f64) -> TriMesh {
+    TriMesh::new(
+        m.positions.iter().map(|p| p.map(|x| s * x)).collect(),
+        m.faces.clone(),
+    )
+}
+
+#[test]
+fn laplacian_is_scale_invariant_and_masses_scale_quadratically() {
+    for (name, m) in meshes() {
+        let (_, l1) = g::cotan_laplacian(&m);
+        let (_, c1) = g::consistent_mass(&m);
+        let v1 = g::vertex_lumped_mass_voronoi(&m);
+        let b1 = g::vertex_lumped_mass_barycentric(&m);
+        let k1 = g::vertex_angle_defects(&m);
+        for s in [1e-8, 1e8] {
+            let ms = scaled(&m, s);
+            let (_, ls) = g::cotan_laplacian(&ms);
+            assert!(rel_diff(&ls, &l1) < 1e-12, "{name}, s = {s}: L changed");
+            let s2 = s * s;
+            let (_, cs) = g::consistent_mass(&ms);
+            let cs: Vec<f64> = cs.iter().map(|x| x / s2).collect();
+            assert!(
+                rel_diff(&cs, &c1) < 1e-12,
+                "{name}, s = {s}: consistent mass"
+            );
+            let vs: Vec<f64> = g::vertex_lumped_mass_voronoi(&ms)
+                .iter()
+                .map(|x| x / s2)
+                .collect();
+            assert!(rel_diff(&vs, &v1) < 1e-12, "{name}, s = {s}: Voronoi mass");
+            let bs: Vec<f64> = g::vertex_lumped_mass_barycentric(&ms)
+                .iter()
+                .map(|x| x / s2)
+                .collect();
+            assert!(
+                rel_diff(&bs, &b1) < 1e-12,
+                "{name}, s = {s}: barycentric mass"
+            );
+            assert!(
+                rel_diff(&g::vertex_angle_defects(&ms), &k1) < 1e-9,
+                "{name}: defects"
+            );
+        }
+    }
+}
+
+#[test]
+fn from_lengths_variants_agree_with_positions() {
+    for (name, m) in meshes() {
+        let n = m.vertices();
+        let l = g::face_edge_lengths(&m);
+        let flat = |v: Vec<[f64; 3]>| v.into_iter().flatten().collect::<Vec<f64>>();
+        let pairs = [
+            ("areas", g::face_areas_from_lengths(&l), g::face_areas(&m)),
+            (
+                "cotans",
+                flat(g::corner_cotans_from_lengths(&l)),
+                flat(g::corner_cotans(&m)),
+            ),
+            (
+                "angles",
+                flat(g::corner_angles_from_lengths(&l)),
+                flat(g::corner_angles(&m)),
+            ),
+            (
+                "Voronoi corners",
+                flat(g::corner_voronoi_areas_from_lengths(&l)),
+                flat(g::corner_voronoi_areas(&m)),
+            ),
+            (
+                "Voronoi mass",
+                g::vertex_lumped_mass_voronoi_from_lengths(&m.faces, n, &l),
+                g::vertex_lumped_mass_voronoi(&m),
+            ),
+        ];
+        for (what, a, b) in pairs {
+            assert!(
+                rel_diff(&a, &b) < 1e-12,
+                "{name}: {what} from lengths: {:e}",
+                rel_diff(&a, &b)
+            );
+        }
+        let boundary = g::vertex_boundary_mask(&m.faces, n);
+        let d = g::vertex_angle_defects_from_lengths(&m.faces, n, &l, &boundary);
+        let e = g::vertex_angle_defects(&m);
+        let diff: Vec<f64> = d.iter().zip(&e).map(|(a, b)| a - b).collect();
+        assert!(max_abs(&diff) < 1e-12, "{name}: defects from lengths");
+    }
+}
