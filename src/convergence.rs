@@ -19,6 +19,7 @@ pub struct Level {
     pub steps: usize,
     pub error_l2: f64,
     pub error_linf: f64,
+    pub error_h1: f64,
     pub seconds: f64,
 }
 
@@ -111,6 +112,7 @@ pub fn study(s: &Scenario, levels: u32) -> Result<Vec<Level>> {
             steps: fin.last.step,
             error_l2: get("error_l2"),
             error_linf: get("error_linf"),
+            error_h1: get("error_h1"),
             seconds: start.elapsed().as_secs_f64(),
         });
     }
@@ -127,28 +129,47 @@ pub fn eoc(levels: &[Level], error: impl Fn(&Level) -> f64) -> Vec<f64> {
 
 /// The study as a table for the terminal.
 pub fn table(levels: &[Level]) -> String {
-    let l2 = eoc(levels, |l| l.error_l2);
-    let linf = eoc(levels, |l| l.error_linf);
+    let rates = [
+        eoc(levels, |l| l.error_l2),
+        eoc(levels, |l| l.error_linf),
+        eoc(levels, |l| l.error_h1),
+    ];
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "{:>5} {:>11} {:>10} {:>10} {:>7} {:>11} {:>6} {:>11} {:>6} {:>8}",
-        "level", "grid", "h", "dt", "steps", "L2 error", "EOC", "Linf error", "EOC", "time[s]"
+        "{:>5} {:>14} {:>9} {:>9} {:>6} {:>10} {:>5} {:>10} {:>5} {:>10} {:>5} {:>7}",
+        "level",
+        "size",
+        "h",
+        "dt",
+        "steps",
+        "L2 error",
+        "EOC",
+        "Linf error",
+        "EOC",
+        "H1 error",
+        "EOC",
+        "time[s]"
     );
     for (k, l) in levels.iter().enumerate() {
-        let fmt = |v: Option<&f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let r = |i: usize| {
+            k.checked_sub(1)
+                .map_or("-".to_string(), |j| format!("{:.2}", rates[i][j]))
+        };
         let _ = writeln!(
             t,
-            "{:>5} {:>11} {:>10.3e} {:>10.3e} {:>7} {:>11.3e} {:>6} {:>11.3e} {:>6} {:>8.2}",
+            "{:>5} {:>14} {:>9.3e} {:>9.3e} {:>6} {:>10.3e} {:>5} {:>10.3e} {:>5} {:>10.3e} {:>5} {:>7.2}",
             k,
             l.size,
             l.h,
             l.dt,
             l.steps,
             l.error_l2,
-            fmt(k.checked_sub(1).and_then(|i| l2.get(i))),
+            r(0),
             l.error_linf,
-            fmt(k.checked_sub(1).and_then(|i| linf.get(i))),
+            r(1),
+            l.error_h1,
+            r(2),
             l.seconds
         );
     }
@@ -157,26 +178,32 @@ pub fn table(levels: &[Level]) -> String {
 
 /// The study as CSV.
 pub fn csv(levels: &[Level]) -> String {
-    let l2 = eoc(levels, |l| l.error_l2);
-    let linf = eoc(levels, |l| l.error_linf);
-    let mut t =
-        String::from("level,nodes,h,dt,steps,error_l2,eoc_l2,error_linf,eoc_linf,seconds\n");
+    let rates = [
+        eoc(levels, |l| l.error_l2),
+        eoc(levels, |l| l.error_linf),
+        eoc(levels, |l| l.error_h1),
+    ];
+    let mut t = String::from(
+        "level,nodes,h,dt,steps,error_l2,eoc_l2,error_linf,eoc_linf,error_h1,eoc_h1,seconds\n",
+    );
     for (k, l) in levels.iter().enumerate() {
-        let e = |v: &[f64]| {
+        let r = |i: usize| {
             k.checked_sub(1)
-                .map_or(String::new(), |i| format!("{:e}", v[i]))
+                .map_or(String::new(), |j| format!("{:e}", rates[i][j]))
         };
         let _ = writeln!(
             t,
-            "{k},{},{:e},{:e},{},{:e},{},{:e},{},{:e}",
+            "{k},{},{:e},{:e},{},{:e},{},{:e},{},{:e},{},{:e}",
             l.nodes,
             l.h,
             l.dt,
             l.steps,
             l.error_l2,
-            e(&l2),
+            r(0),
             l.error_linf,
-            e(&linf),
+            r(1),
+            l.error_h1,
+            r(2),
             l.seconds
         );
     }

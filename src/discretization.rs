@@ -35,6 +35,8 @@ pub trait Discretization: Sync {
     fn nodal_mean(&self, per_point: &[f64]) -> Vec<f64>;
     /// The connectivity written to frames.
     fn cells(&self) -> Cells;
+    /// Positions of the quadrature points (triangle centroids), for errors in the gradient.
+    fn quadrature_points(&self) -> Vec<[f64; 3]>;
 }
 
 /// `y = K u` for a symmetric matrix given by entry pairs and values (duplicates summed).
@@ -176,6 +178,21 @@ impl Discretization for GridDomain {
             ny: self.grid.ny,
         }
     }
+
+    /// Centroids of the corner triangles: a third of the way from the corner along each leg.
+    fn quadrature_points(&self) -> Vec<[f64; 3]> {
+        let (hx, hy) = (self.grid.hx(), self.grid.hy());
+        (0..self.grid.cells())
+            .flat_map(|c| {
+                let [x, y] = self.grid.coord(self.grid.cell_nodes(c)[0]);
+                [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)].map(|(i, j): (f64, f64)| {
+                    let cx = x + hx * (i + (1.0 - 2.0 * i) / 3.0);
+                    let cy = y + hy * (j + (1.0 - 2.0 * j) / 3.0);
+                    [cx, cy, 0.0]
+                })
+            })
+            .collect()
+    }
 }
 
 /// A planar triangulation with P1 finite elements: one quadrature point per triangle (the P1
@@ -289,5 +306,14 @@ impl Discretization for MeshDomain {
 
     fn cells(&self) -> Cells {
         Cells::Triangles(self.mesh.faces.clone())
+    }
+
+    fn quadrature_points(&self) -> Vec<[f64; 3]> {
+        let p = &self.mesh.positions;
+        self.mesh
+            .faces
+            .iter()
+            .map(|f| std::array::from_fn(|i| (p[f[0]][i] + p[f[1]][i] + p[f[2]][i]) / 3.0))
+            .collect()
     }
 }

@@ -2,8 +2,6 @@
 
 #[path = "mesh/defects.rs"]
 mod defects;
-#[path = "mesh/diag_tmp.rs"]
-mod diag_tmp;
 #[path = "mesh/info.rs"]
 mod info;
 #[path = "mesh/shapes.rs"]

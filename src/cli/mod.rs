@@ -40,7 +40,7 @@ pub enum Command {
     /// Inspect or generate triangle meshes.
     Mesh {
         #[command(subcommand)]
-        command: MeshCommand,
+        command: Box<MeshCommand>,
     },
     /// Refine a scenario with an exact solution and print errors and experimental orders.
     Convergence {
@@ -75,7 +75,7 @@ pub enum MeshCommand {
         #[arg(short, long)]
         out: PathBuf,
         #[command(flatten)]
-        params: MeshSpec,
+        params: Box<MeshSpec>,
     },
 }
 
@@ -86,15 +86,11 @@ pub fn run(args: Args) -> Result<()> {
         Command::Scenarios => {
             for (name, text) in BUILTIN {
                 let s = Scenario::from_toml(text, name, &[])?;
-                println!(
-                    "{name:<22} {:<11} {}",
-                    format!("{:?}", s.flow),
-                    s.description
-                );
+                println!("{name:<22} {:<11} {}", s.flow.name(), s.description);
             }
             Ok(())
         }
-        Command::Mesh { command } => mesh_command(command),
+        Command::Mesh { command } => mesh_command(*command),
         Command::Convergence {
             scenario,
             levels,

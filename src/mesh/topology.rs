@@ -7,6 +7,7 @@
 //! - An edge is stored once, as `[i, j]` with `i < j`; edges are numbered in lexicographic order of
 //!   `(i, j)`, so the numbering depends only on the faces, not on their order.
 //! - A boundary edge has one face; its second face slot holds [`NO_FACE`] (`usize::MAX`).
+//! - Functions taking `&Edges` expect the table [`edges`] returned for the same mesh.
 //!
 //! Everything here is `O(n)` or `O(n log n)` in the number of faces (edges are found by bucketing
 //! half-edges by their smaller vertex), so meshes of millions of faces are fine.

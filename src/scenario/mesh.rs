@@ -87,6 +87,23 @@ pub struct MeshSpec {
     pub height: Option<f64>,
 }
 
+/// The sample meshes shipped in `meshes/`, embedded for the built-in scenarios.
+pub const EMBEDDED_MESHES: &[(&str, &[u8])] = &[
+    ("meshes/torus.obj", include_bytes!("../../meshes/torus.obj")),
+    (
+        "meshes/bumpy_sphere.ply",
+        include_bytes!("../../meshes/bumpy_sphere.ply"),
+    ),
+];
+
+/// The embedded mesh a built-in scenario's `file` names (matched by file name).
+fn embedded(file: &str) -> Option<&'static (&'static str, &'static [u8])> {
+    let name = Path::new(file).file_name()?;
+    EMBEDDED_MESHES
+        .iter()
+        .find(|(n, _)| Path::new(n).file_name() == Some(name))
+}
+
 fn pair(v: &Option<Vec<f64>>, key: &str, default: [f64; 2]) -> Result<[f64; 2]> {
     match v {
         None => Ok(default),
@@ -156,11 +173,21 @@ impl MeshSpec {
                 }
                 shapes::ellipsoid(level, [a[0], a[1], a[2]])
             }
-            ShapeKind::BumpySphere => shapes::bumpy_sphere(
-                level,
-                self.amplitude.unwrap_or(0.15),
-                self.frequency.unwrap_or(4.0),
-            ),
+            ShapeKind::BumpySphere => {
+                let amplitude = self.amplitude.unwrap_or(0.15);
+                let frequency = self.frequency.unwrap_or(4.0);
+                if !(amplitude.is_finite() && amplitude.abs() < 1.0) {
+                    return Err(Error::Usage(format!(
+                        "mesh.amplitude: must be in (-1, 1), got {amplitude}"
+                    )));
+                }
+                shapes::bumpy_sphere(level, amplitude, positive("frequency", frequency)?)
+            }
+            ShapeKind::Dumbbell if level > 7 => {
+                return Err(Error::Usage(format!(
+                    "mesh.level: a dumbbell has about 21·4^level vertices; at most 7, got {level}"
+                )))
+            }
             ShapeKind::Dumbbell => shapes::dumbbell(level),
             ShapeKind::Disk => shapes::disk(
                 count("rings", self.rings, 16, 1)?,
@@ -187,9 +214,19 @@ impl MeshSpec {
     }
 
     /// Load or generate the mesh; `base` is the scenario file's directory (for relative paths).
+    /// Built-in scenarios (`base = None`) find the shipped `meshes/*` embedded in the binary.
     /// Returns warnings from reading (benign repairs) alongside.
     pub fn build(&self, base: Option<&Path>) -> Result<(TriMesh, Vec<String>)> {
         match (&self.file, self.generate) {
+            (Some(file), None) if base.is_none() && embedded(file).is_some() => {
+                let (name, bytes) = embedded(file).expect("checked");
+                let path = Path::new(name);
+                crate::io::mesh::parse_mesh(
+                    path,
+                    crate::io::mesh::MeshFormat::from_path(path)?,
+                    bytes,
+                )
+            }
             (Some(file), None) => {
                 let path = Path::new(file);
                 let path = match base {

@@ -23,6 +23,17 @@ pub enum FlowKind {
     SurfaceMcf,
 }
 
+impl FlowKind {
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowKind::GraphMcf => "graph-mcf",
+            FlowKind::GraphArea => "graph-area",
+            FlowKind::SurfaceMcf => "surface-mcf",
+        }
+    }
+}
+
 /// Options of `surface-mcf` (`[surface]`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -232,6 +243,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/shrinking-sphere.toml"),
     ),
     ("dumbbell", include_str!("../../scenarios/dumbbell.toml")),
+    (
+        "bumpy-sphere",
+        include_str!("../../scenarios/bumpy-sphere.toml"),
+    ),
+    ("torus", include_str!("../../scenarios/torus.toml")),
 ];
 
 impl Scenario {
