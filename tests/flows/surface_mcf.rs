@@ -100,3 +100,27 @@ fn the_dumbbell_neck_pinches_and_the_run_says_when_and_where() {
     );
     eprintln!("{err}");
 }
+
+#[test]
+fn the_extinction_time_tends_to_r0_squared_over_4_at_first_order_in_dt() {
+    // r(t)^2 = r0^2 - 4t: from the radius at t = 0.2 the extinction time is t + r^2/4. Backward
+    // Euler lags by O(dt), so the estimate must approach 1/4 at first order as dt halves.
+    let mut errors = Vec::new();
+    for dt in [4e-3, 2e-3, 1e-3] {
+        let set = [
+            "mesh.level=4".to_string(),
+            format!("time.dt={dt}"),
+            "time.t_end=0.2".into(),
+        ];
+        let fin = run::simulate(&scenario("shrinking-sphere", &set), &mut []).unwrap();
+        let r = diag(&fin.last, "sphere_radius");
+        errors.push((fin.last.time + r * r / 4.0 - 0.25).abs());
+    }
+    let eoc: Vec<f64> = errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect();
+    eprintln!("extinction time errors {errors:?}, EOC in dt {eoc:?}");
+    assert!(errors[2] < 2e-3, "{errors:?}");
+    assert!(
+        eoc.iter().all(|&r| r > 0.9 && r < 1.5),
+        "expected order 1 in dt: {eoc:?}"
+    );
+}
