@@ -10,26 +10,11 @@ use geoflow::flows::graph_mcf::{GraphForm, GraphMcf};
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
 use geoflow::linalg::{Pattern, SpdSolver};
+mod common;
+
+use common::time;
 use std::time::Instant;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
-fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
-    median(
-        (0..repeats)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
-}
-
-/// The plain 5-point Laplacian (4, -1) on the interior nodes of an n×n grid.
 fn laplacian(n: usize) -> (Pattern, Vec<f64>) {
     let m = n - 2;
     let mut pairs = Vec::new();

@@ -7,24 +7,10 @@
 use geoflow::flows::surface_mcf::{SurfaceMcf, SurfaceOptions, SurfaceState};
 use geoflow::flows::Flow;
 use geoflow::mesh::shapes::icosphere;
+mod common;
+
+use common::time;
 use std::time::Instant;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
-fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
-    median(
-        (0..repeats)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     let levels: Vec<u32> = std::env::args()

@@ -1,5 +1,18 @@
 //! Flow behaviour: energy decay, stop rules, fault detection.
 
+use geoflow::time::{Observer, StepRecord};
+
+/// Keeps every step record.
+#[derive(Default)]
+pub struct Record(pub Vec<StepRecord>);
+
+impl Observer for Record {
+    fn step(&mut self, rec: &StepRecord) -> geoflow::Result<()> {
+        self.0.push(rec.clone());
+        Ok(())
+    }
+}
+
 mod flows {
     mod graph_mcf;
     mod surface_mcf;

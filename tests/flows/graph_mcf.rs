@@ -1,17 +1,7 @@
+use crate::Record;
 use geoflow::scenario::Scenario;
-use geoflow::time::{Observer, StepRecord, Stop};
+use geoflow::time::Stop;
 use geoflow::{run, Error};
-
-/// Keeps every step record.
-#[derive(Default)]
-struct Record(Vec<StepRecord>);
-
-impl Observer for Record {
-    fn step(&mut self, rec: &StepRecord) -> geoflow::Result<()> {
-        self.0.push(rec.clone());
-        Ok(())
-    }
-}
 
 fn scenario(name: &str, set: &[&str]) -> Scenario {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();

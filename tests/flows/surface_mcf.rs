@@ -1,16 +1,7 @@
+use crate::Record;
 use geoflow::scenario::Scenario;
-use geoflow::time::{Observer, StepRecord};
+use geoflow::time::StepRecord;
 use geoflow::{run, Error};
-
-#[derive(Default)]
-struct Record(Vec<StepRecord>);
-
-impl Observer for Record {
-    fn step(&mut self, rec: &StepRecord) -> geoflow::Result<()> {
-        self.0.push(rec.clone());
-        Ok(())
-    }
-}
 
 fn scenario(name: &str, set: &[String]) -> Scenario {
     Scenario::load(Some(name), set).unwrap()
