@@ -85,6 +85,57 @@ pub struct MeshSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long)]
     pub height: Option<f64>,
+    /// Disk and square: move every interior vertex by a pseudo-random offset of up to this
+    /// fraction of the mesh spacing (reproducible; default 0), for unstructured test meshes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long)]
+    pub jitter: Option<f64>,
+}
+
+/// A reproducible pseudo-random number in [-1, 1) from an integer (splitmix64).
+fn hash_unit(mut z: u64) -> f64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+}
+
+/// Move the interior vertices of a planar mesh by up to `fraction * h` in x and y; fails if a
+/// triangle would flip.
+fn jitter(mut mesh: TriMesh, fraction: f64, h: f64) -> Result<TriMesh> {
+    if !(0.0..0.35).contains(&fraction) {
+        return Err(Error::Usage(format!(
+            "mesh.jitter: must be in [0, 0.35), got {fraction}"
+        )));
+    }
+    let boundary = crate::geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
+    let signed = |m: &TriMesh| -> Vec<f64> {
+        m.faces
+            .iter()
+            .map(|f| {
+                let [a, b, c] = f.map(|v| m.positions[v]);
+                (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])
+            })
+            .collect()
+    };
+    let before = signed(&mesh);
+    for (v, p) in mesh.positions.iter_mut().enumerate() {
+        if !boundary[v] {
+            p[0] += fraction * h * hash_unit(2 * v as u64);
+            p[1] += fraction * h * hash_unit(2 * v as u64 + 1);
+        }
+    }
+    if let Some(f) = signed(&mesh)
+        .iter()
+        .zip(&before)
+        .position(|(a, b)| a * b <= 0.0)
+    {
+        return Err(Error::Usage(format!(
+            "mesh.jitter: {fraction} flips triangle {f}; use a smaller jitter"
+        )));
+    }
+    Ok(mesh)
 }
 
 /// The sample meshes shipped in `meshes/`, embedded for the built-in scenarios.
@@ -189,10 +240,15 @@ impl MeshSpec {
                 )))
             }
             ShapeKind::Dumbbell => shapes::dumbbell(level),
-            ShapeKind::Disk => shapes::disk(
-                count("rings", self.rings, 16, 1)?,
-                positive("radius", radius)?,
-            ),
+            ShapeKind::Disk => {
+                let rings = count("rings", self.rings, 16, 1)?;
+                let radius = positive("radius", radius)?;
+                let mesh = shapes::disk(rings, radius);
+                match self.jitter {
+                    Some(j) if j != 0.0 => jitter(mesh, j, radius / rings as f64)?,
+                    _ => mesh,
+                }
+            }
             ShapeKind::Square => {
                 let x = pair(&self.x, "x", [-1.0, 1.0])?;
                 let y = pair(&self.y, "y", [-1.0, 1.0])?;
@@ -201,7 +257,14 @@ impl MeshSpec {
                         "mesh.x/mesh.y: empty square {x:?} x {y:?}"
                     )));
                 }
-                shapes::square(count("n", self.n, 32, 1)?, x, y)
+                let n = count("n", self.n, 32, 1)?;
+                let mesh = shapes::square(n, x, y);
+                match self.jitter {
+                    Some(j) if j != 0.0 => {
+                        jitter(mesh, j, ((x[1] - x[0]).min(y[1] - y[0])) / n as f64)?
+                    }
+                    _ => mesh,
+                }
             }
             ShapeKind::Hemisphere => shapes::hemisphere(level, positive("radius", radius)?),
             ShapeKind::CatenoidBand => shapes::catenoid_band(

@@ -113,3 +113,20 @@ fn p1_graph_area_on_an_unstructured_disk_is_second_order_in_l2_first_in_h1() {
     assert_order("spherical-cap-disk", &levels);
     assert_h1_first_order("spherical-cap-disk", &levels);
 }
+
+#[test]
+fn p1_graph_mcf_on_jittered_unstructured_meshes_is_second_order_in_l2_first_in_h1() {
+    // Every interior vertex of each level is moved by up to 0.2 h at random, so the levels are
+    // unstructured and not nested. L2 (order 2) and H1 (order 1) are asserted; the max-norm error
+    // depends on the worst triangle of each independently jittered level and is only printed.
+    // dt ~ h is enough here: the grim reaper's gradient does not change in time.
+    let levels = run(
+        "grim-reaper-disk",
+        4,
+        &["mesh.jitter=0.2", "convergence.dt_order=1", "time.dt=0.02"],
+    );
+    let l2 = eoc(&levels, |l| l.error_l2);
+    assert!(*l2.last().unwrap() > ORDER - MARGIN, "L2 EOCs {l2:?}");
+    assert!(l2.iter().all(|&r| r > 1.5), "L2 EOCs {l2:?}");
+    assert_h1_first_order("jittered grim-reaper-disk", &levels);
+}
