@@ -164,3 +164,42 @@ fn paraview_reads_and_renders_a_run() {
         bytes.len()
     );
 }
+
+#[test]
+fn paraview_reads_a_surface_mesh_run() {
+    let Some(pvpython) = which("pvpython") else {
+        missing("pvpython");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/paraview/check_run.py");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run_dir = tmp.path().join("surface");
+    let args = [
+        "run",
+        "shrinking-sphere",
+        "--set",
+        "mesh.level=3",
+        "--set",
+        "time.t_end=0.05",
+        "--out",
+    ];
+    let out = run(
+        Command::new(env!("CARGO_BIN_EXE_geoflow"))
+            .args(args)
+            .arg(&run_dir),
+        "geoflow run shrinking-sphere",
+    );
+    assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+    // Unstructured triangle frames (.vtu) with the surface fields, checked by ParaView's reader.
+    let out = run(
+        Command::new(&pvpython).arg(&script).arg(&run_dir),
+        "pvpython check_run.py (surface)",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("pvpython check_run.py", &out)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("1280 triangles"), "{summary}");
+}

@@ -35,7 +35,12 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 REL_TOL = 1e-12
-POINT_ARRAYS = ("u", "normal_velocity", "mean_curvature")
+# Point arrays by dataset type: graph flows write structured grids of the surface (x, y, u);
+# surface flows write unstructured grids of triangles.
+POINT_ARRAYS = {
+    "vtkStructuredGrid": ("u", "normal_velocity", "mean_curvature"),
+    "vtkUnstructuredGrid": ("mean_curvature", "normal_velocity", "gaussian_curvature"),
+}
 FIELD_ARRAYS = ("TimeValue", "Energy", "Step")
 
 
@@ -179,16 +184,26 @@ def check_frames(reader, times, rows, sm, ns):
             fail("t=%s: Fetch returned nothing" % fmt(t))
         if data.IsA("vtkMultiBlockDataSet"):
             fail("t=%s: expected a single dataset, got %s" % (fmt(t), data.GetClassName()))
-        if not data.IsA("vtkStructuredGrid"):
-            fail("t=%s: expected vtkStructuredGrid, got %s" % (fmt(t), data.GetClassName()))
+        kind = next((k for k in POINT_ARRAYS if data.IsA(k)), None)
+        if kind is None:
+            fail("t=%s: expected one of %s, got %s" % (fmt(t), ", ".join(POINT_ARRAYS), data.GetClassName()))
 
         npts = data.GetNumberOfPoints()
-        dims = [0, 0, 0]
-        data.GetDimensions(dims)
         if npts <= 0:
             fail("t=%s: frame has no points" % fmt(t))
-        if npts != dims[0] * dims[1] * dims[2]:
-            fail("t=%s: %d points but structured dimensions %r" % (fmt(t), npts, dims))
+        if kind == "vtkStructuredGrid":
+            dims = [0, 0, 0]
+            data.GetDimensions(dims)
+            if npts != dims[0] * dims[1] * dims[2]:
+                fail("t=%s: %d points but structured dimensions %r" % (fmt(t), npts, dims))
+        else:
+            ncells = data.GetNumberOfCells()
+            if ncells <= 0:
+                fail("t=%s: frame has no cells" % fmt(t))
+            for c in range(ncells):
+                if data.GetCellType(c) != 5:
+                    fail("t=%s: cell %d has VTK type %d, expected 5 (triangle)" % (fmt(t), c, data.GetCellType(c)))
+            dims = [ncells, 0, 0]
         if npts_ref is None:
             npts_ref = (npts, tuple(dims))
         elif (npts, tuple(dims)) != npts_ref:
@@ -197,7 +212,7 @@ def check_frames(reader, times, rows, sm, ns):
 
         pd = data.GetPointData()
         vals = {}
-        for name in POINT_ARRAYS:
+        for name in POINT_ARRAYS[kind]:
             arr = pd.GetArray(name)
             if arr is None:
                 present = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
@@ -221,13 +236,14 @@ def check_frames(reader, times, rows, sm, ns):
         pts = ns.vtk_to_numpy(data.GetPoints().GetData())
         if not np.isfinite(pts).all():
             fail("t=%s: non-finite point coordinates" % fmt(t))
-        u = vals["u"]
-        dz = np.abs(pts[:, 2] - u)
-        scale = max(1.0, float(np.abs(u).max()))
-        if dz.max() > REL_TOL * scale:
-            p = int(np.argmax(dz))
-            fail("t=%s: point z differs from u at point %d: z=%s u=%s"
-                 % (fmt(t), p, fmt(pts[p, 2]), fmt(u[p])))
+        if "u" in vals:
+            u = vals["u"]
+            dz = np.abs(pts[:, 2] - u)
+            scale = max(1.0, float(np.abs(u).max()))
+            if dz.max() > REL_TOL * scale:
+                p = int(np.argmax(dz))
+                fail("t=%s: point z differs from u at point %d: z=%s u=%s"
+                     % (fmt(t), p, fmt(pts[p, 2]), fmt(u[p])))
 
         tv = field_scalar(data, "TimeValue", t)
         if not close(tv, t):
@@ -284,6 +300,11 @@ def check_global_plot(reader, matched, simple, sm, ns):
     return cols
 
 
+def sm_fetch(reader):
+    from paraview import servermanager as sm
+    return sm.Fetch(reader)
+
+
 def render(reader, t, png, simple, title):
     reader.UpdatePipeline(t)
     view = simple.CreateView("RenderView")
@@ -305,8 +326,10 @@ def render(reader, t, png, simple, title):
     smooth = simple.GenerateSurfaceNormals(Input=surf)
     disp = simple.Show(smooth, view)
     disp.SetRepresentationType("Surface")
-    simple.ColorBy(disp, ("POINTS", "u"))
-    lut = simple.GetColorTransferFunction("u")
+    data = sm_fetch(reader)
+    field = "u" if data.GetPointData().GetArray("u") is not None else "mean_curvature"
+    simple.ColorBy(disp, ("POINTS", field))
+    lut = simple.GetColorTransferFunction(field)
     lut.ApplyPreset("Viridis (matplotlib)", True)
     disp.RescaleTransferFunctionToDataRange(False, True)
     disp.Specular = 0.1
@@ -315,7 +338,7 @@ def render(reader, t, png, simple, title):
     disp.SpecularPower = 30.0
     disp.SetScalarBarVisibility(view, True)
     bar = simple.GetScalarBar(lut, view)
-    bar.Title = "u"
+    bar.Title = field
     bar.ComponentTitle = ""
     bar.TitleColor = [0.1, 0.1, 0.1]
     bar.LabelColor = [0.1, 0.1, 0.1]
@@ -407,8 +430,9 @@ def main():
     cols = check_global_plot(reader, matched, simple, sm, ns)
 
     out("check_run.py: OK %s" % pvd)
-    out("  frames: %d (steps %d..%d of %d in energy.csv), %d points each (%dx%d)"
-        % (len(times), matched[0][1], matched[-1][1], len(rows), npts, dims[0], dims[1]))
+    shape = "%dx%d grid" % (dims[0], dims[1]) if dims[1] else "%d triangles" % dims[0]
+    out("  frames: %d (steps %d..%d of %d in energy.csv), %d points each (%s)"
+        % (len(times), matched[0][1], matched[-1][1], len(rows), npts, shape))
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
