@@ -34,6 +34,16 @@ pub struct Edges {
 }
 
 impl Edges {
+    /// The face across edge `k` (opposite corner `k`) of face `f`, if the edge is interior.
+    pub fn neighbour(&self, f: usize, k: usize) -> Option<usize> {
+        let [f0, f1] = self.faces[self.face_edges[f][k]];
+        if f1 == NO_FACE {
+            None
+        } else {
+            Some(if f0 == f { f1 } else { f0 })
+        }
+    }
+
     /// Number of edges.
     pub fn len(&self) -> usize {
         self.vertices.len()
@@ -435,12 +445,9 @@ pub fn orientation_conflict(mesh: &TriMesh, edges: &Edges) -> Option<MeshDefect>
     for (f, face) in mesh.faces.iter().enumerate() {
         let mut best: Option<MeshDefect> = None;
         for k in 0..3 {
-            let e = edges.face_edges[f][k];
-            let [f0, f1] = edges.faces[e];
-            if f1 == NO_FACE {
+            let Some(g) = edges.neighbour(f, k) else {
                 continue;
-            }
-            let g = if f0 == f { f1 } else { f0 };
+            };
             let (a, b) = (face[(k + 1) % 3], face[(k + 2) % 3]);
             if traverses(&mesh.faces[g], a, b) {
                 let better = match &best {
@@ -488,12 +495,9 @@ pub fn is_orientable(mesh: &TriMesh, edges: &Edges) -> bool {
             let ff = flip[f].unwrap();
             let face = mesh.faces[f];
             for k in 0..3 {
-                let e = edges.face_edges[f][k];
-                let [f0, f1] = edges.faces[e];
-                if f1 == NO_FACE {
+                let Some(g) = edges.neighbour(f, k) else {
                     continue;
-                }
-                let g = if f0 == f { f1 } else { f0 };
+                };
                 let same = traverses(&mesh.faces[g], face[(k + 1) % 3], face[(k + 2) % 3]);
                 let want = ff ^ same;
                 match flip[g] {

@@ -6,7 +6,7 @@
 //! comments, blank lines and CRLF line ends are fine; every other statement (`vt vn vp g o s
 //! usemtl mtllib l p ...`) is ignored. Line continuations (`\`) are not supported.
 
-use super::text::{f64_at, lines, parse_i64, show, strip_comment, tokens};
+use super::text::{lines, parse_i64, show, strip_comment, tokens, xyz_at};
 use super::{Fail, PResult, Soup};
 
 /// Parse an OBJ file into a polygon soup.
@@ -17,14 +17,7 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
         match toks.next() {
             Some(b"v") => {
                 let i = s.positions.len() + 1;
-                let mut p = [0.0; 3];
-                for (k, c) in p.iter_mut().enumerate() {
-                    let tok = toks.next().ok_or_else(|| {
-                        Fail::at(ln, format!("vertex {i}: expected 3 coordinates, found {k}"))
-                    })?;
-                    *c = f64_at(tok, ln, || format!("vertex {i}"))?;
-                }
-                s.positions.push(p);
+                s.positions.push(xyz_at(&mut toks, ln, i)?);
                 s.vertex_lines.push(ln);
             }
             Some(b"f") => {

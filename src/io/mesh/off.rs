@@ -3,7 +3,7 @@
 //! `nv nf [ne]`, then one vertex per line and one polygon `k i1 .. ik [colour]` per line.
 //! `#` comments and blank lines are skipped. Binary OFF and 4D/nD variants are rejected.
 
-use super::text::{f64_at, lines, parse_u64, show, strip_comment, tokens, u64_at};
+use super::text::{lines, parse_u64, show, strip_comment, tokens, u64_at, xyz_at};
 use super::{fits, Fail, PResult, Soup};
 
 /// Parse an OFF file into a polygon soup.
@@ -90,14 +90,7 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
             ))
         })?;
         let mut toks = tokens(l);
-        let mut p = [0.0; 3];
-        for (k, c) in p.iter_mut().enumerate() {
-            let tok = toks.next().ok_or_else(|| {
-                Fail::at(ln, format!("vertex {i}: expected 3 coordinates, found {k}"))
-            })?;
-            *c = f64_at(tok, ln, || format!("vertex {i}"))?;
-        }
-        s.positions.push(p);
+        s.positions.push(xyz_at(&mut toks, ln, i)?);
         s.vertex_lines.push(ln);
     }
     for f in 0..nf as usize {

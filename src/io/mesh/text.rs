@@ -55,6 +55,22 @@ pub(super) fn parse_u64(tok: &[u8]) -> Option<u64> {
 }
 
 /// Parse a float token or fail at `line` with "`what`: malformed number `tok`".
+/// Three coordinates of vertex `i` (as numbered in messages) from the next tokens of line `ln`.
+pub(super) fn xyz_at<'a>(
+    toks: &mut impl Iterator<Item = &'a [u8]>,
+    ln: usize,
+    i: usize,
+) -> PResult<[f64; 3]> {
+    let mut p = [0.0; 3];
+    for (k, c) in p.iter_mut().enumerate() {
+        let tok = toks.next().ok_or_else(|| {
+            Fail::at(ln, format!("vertex {i}: expected 3 coordinates, found {k}"))
+        })?;
+        *c = f64_at(tok, ln, || format!("vertex {i}"))?;
+    }
+    Ok(p)
+}
+
 pub(super) fn f64_at(tok: &[u8], line: usize, what: impl FnOnce() -> String) -> PResult<f64> {
     parse_f64(tok).ok_or_else(|| {
         Fail::at(
