@@ -21,6 +21,10 @@ pub fn control(s: &Scenario) -> Control {
         steps: s.time.steps,
         tol: s.time.tol,
         every: s.output.every,
+        stop_on_collapse: s
+            .surface
+            .as_ref()
+            .is_some_and(|sf| sf.on_collapse == "stop"),
     }
 }
 

@@ -130,6 +130,10 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
                 Stop::EndTime => "reached t_end",
                 Stop::Steps => "took the requested steps",
                 Stop::SteadyState => "reached a steady state",
+                Stop::Collapse(msg) => {
+                    eprintln!("stopped before a collapse: {msg}");
+                    "stopped before a collapse"
+                }
             };
             println!(
                 "{}: {} steps to t = {:.6}, {why}, energy {:.10e}, {:.2} s",

@@ -53,6 +53,10 @@ pub struct SurfaceSpec {
     /// Collapse detection: smallest allowed face area relative to the mean face area.
     #[serde(default = "default_min_area")]
     pub min_relative_area: f64,
+    /// On a collapse: `"error"` (stop with a numerical error, exit non-zero) or `"stop"` (end the
+    /// run cleanly at the last valid state, which is written as the last frame).
+    #[serde(default = "default_on_collapse")]
+    pub on_collapse: String,
 }
 
 impl Default for SurfaceSpec {
@@ -63,6 +67,7 @@ impl Default for SurfaceSpec {
             normalize: default_normalize(),
             min_angle: default_min_angle(),
             min_relative_area: default_min_area(),
+            on_collapse: default_on_collapse(),
         }
     }
 }
@@ -81,6 +86,9 @@ fn default_min_angle() -> f64 {
 }
 fn default_min_area() -> f64 {
     1e-6
+}
+fn default_on_collapse() -> String {
+    "error".into()
 }
 
 /// A complete scenario, as read from TOML (defaults filled in).
@@ -420,6 +428,11 @@ impl Scenario {
                     "surface.normalize",
                     &sf.normalize,
                     &["none", "area", "volume"][..],
+                ),
+                (
+                    "surface.on_collapse",
+                    &sf.on_collapse,
+                    &["error", "stop"][..],
                 ),
             ] {
                 if !ok.contains(&v.as_str()) {

@@ -5,7 +5,7 @@
 //! `0, every, 2*every, …` and always on the last step.
 
 use crate::error::{Error, Result};
-use crate::flows::{Flow, Frame};
+use crate::flows::{Flow, Frame, StepError};
 
 /// When to stop and how often to write frames.
 #[derive(Clone, Debug)]
@@ -20,6 +20,9 @@ pub struct Control {
     pub tol: Option<f64>,
     /// Frame every this many steps (the first and last are always written).
     pub every: usize,
+    /// On a collapse (a degenerate triangle), stop cleanly at the last valid state instead of
+    /// failing.
+    pub stop_on_collapse: bool,
 }
 
 impl Control {
@@ -56,6 +59,8 @@ pub enum Stop {
     EndTime,
     Steps,
     SteadyState,
+    /// The next step would have collapsed the surface (and the control asked to stop, not fail).
+    Collapse(String),
 }
 
 /// Something that watches a run: the energy log, the frame writer, the progress bar.
@@ -178,6 +183,16 @@ pub fn run<F: Flow>(
         let dt = t_new - t;
         let next = match flow.step(&state, t, dt) {
             Ok(next) => next,
+            Err(StepError::Collapse(msg)) if control.stop_on_collapse => {
+                // The current state is the last valid one: make sure it is a frame, then stop.
+                if !frame_due(step, false) {
+                    let frame = flow.frame(&state, t);
+                    for o in observers.iter_mut() {
+                        o.frame(&rec, &frame)?;
+                    }
+                }
+                break Stop::Collapse(format!("the step to t = {t_new:e} would collapse: {msg}"));
+            }
             Err(e) => return Err(fail(observers, &rec, step + 1, t_new, e.to_string())),
         };
         let rate = flow.distance(&state, &next) / dt;

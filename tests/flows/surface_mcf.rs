@@ -115,3 +115,20 @@ fn the_extinction_time_tends_to_r0_squared_over_4_at_first_order_in_dt() {
         "expected order 1 in dt: {eoc:?}"
     );
 }
+
+#[test]
+fn on_collapse_stop_ends_the_run_cleanly_at_the_last_valid_state() {
+    let set = [
+        "mesh.level=3".to_string(),
+        "time.dt=5e-4".into(),
+        "surface.on_collapse=stop".into(),
+    ];
+    let mut rec = Record::default();
+    let fin = run::simulate(&scenario("dumbbell", &set), &mut [&mut rec]).unwrap();
+    let geoflow::time::Stop::Collapse(msg) = &fin.stop else {
+        panic!("{:?}", fin.stop)
+    };
+    assert!(msg.contains("triangle"), "{msg}");
+    assert!(fin.last.time > 0.0 && fin.last.time < 0.5);
+    assert_eq!(rec.0.last().unwrap().step, fin.last.step);
+}
