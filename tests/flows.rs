@@ -15,5 +15,6 @@ impl Observer for Record {
 
 mod flows {
     mod graph_mcf;
+    mod harmonic_map;
     mod surface_mcf;
 }

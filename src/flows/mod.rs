@@ -5,6 +5,7 @@
 
 pub mod frame;
 pub mod graph_mcf;
+pub mod harmonic_map;
 pub mod surface_mcf;
 
 pub use frame::{Cells, Field, Frame};
