@@ -77,7 +77,7 @@ pub fn study(s: &Scenario, levels: u32) -> Result<Vec<Level>> {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| *v)
-                .unwrap()
+                .unwrap_or(f64::NAN)
         };
         let (size, nodes, h) = match (&r.grid, &r.mesh) {
             (Some(g), _) => (

@@ -4,6 +4,7 @@
 use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::error::{Error, Result};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
+use crate::flows::harmonic_map::{HarmonicMap, MapState};
 use crate::flows::surface_mcf::{
     LaplacianChoice, Normalize, SurfaceMcf, SurfaceOptions, SurfaceState,
 };
@@ -63,6 +64,43 @@ pub fn graph_flow<D: Discretization>(s: &Scenario, domain: D) -> Result<(GraphMc
         });
     }
     Ok((flow, state))
+}
+
+/// The harmonic map flow of a scenario on a planar discretization, and the initial state: the
+/// initial expressions (and, on the boundary, the Dirichlet data) normalized at the nodes.
+pub fn harmonic_flow<D: Discretization>(
+    s: &Scenario,
+    domain: D,
+) -> Result<(HarmonicMap<D>, MapState)> {
+    let c = s.compile(&format!("scenario `{}`", s.name))?;
+    let dim = c.initial_map.len();
+    let spec = s.harmonic.clone().unwrap_or_default();
+    let bnd = domain.boundary().to_vec();
+    let mut u = Vec::with_capacity(domain.nodes());
+    for (k, &on_boundary) in bnd.iter().enumerate() {
+        let [x, y, z] = domain.point(k);
+        let (key, exprs) = match &c.boundary_map {
+            Some(b) if on_boundary => ("boundary.u", b),
+            _ => ("initial.u", &c.initial_map),
+        };
+        let mut v = [0.0; 3];
+        for (vc, e) in v.iter_mut().zip(exprs) {
+            *vc = e.eval(&[x, y, z, s.time.t0]);
+        }
+        let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+        if !(n.is_finite() && n > 1e-12) {
+            return Err(Error::Config {
+                origin: format!("scenario `{}`", s.name),
+                key: key.into(),
+                msg: format!("has length {n} at (x, y, z) = ({x}, {y}, {z}); a map into the sphere needs a non-zero finite vector"),
+            });
+        }
+        u.push(v.map(|c| c / n));
+    }
+    let flow = HarmonicMap::new(domain, dim, spec.theta, c.boundary_map.is_some())
+        .map_err(|e| numerical(s, e))?
+        .with_exact(c.exact_map);
+    Ok((flow, MapState { u }))
 }
 
 /// The surface flow of a scenario on its mesh, and the initial state.
@@ -132,6 +170,25 @@ pub fn simulate_with_warnings(
     warn: &mut dyn FnMut(&str),
 ) -> Result<Finished<()>> {
     let control = control(s);
+    if s.flow == FlowKind::HarmonicMap {
+        return match &s.grid {
+            Some(g) => {
+                let grid = GridDomain::new(Grid2::new(g.nx, g.ny, g.x, g.y));
+                let (mut flow, state) = harmonic_flow(s, grid)?;
+                time::run(&mut flow, state, &control, observers).map(strip)
+            }
+            None => {
+                let domain =
+                    MeshDomain::new(scenario_mesh(s, warn)?).map_err(|msg| Error::Config {
+                        origin: format!("scenario `{}`", s.name),
+                        key: "mesh".into(),
+                        msg,
+                    })?;
+                let (mut flow, state) = harmonic_flow(s, domain)?;
+                time::run(&mut flow, state, &control, observers).map(strip)
+            }
+        };
+    }
     if s.flow == FlowKind::SurfaceMcf {
         let (mut flow, state) = surface_flow(s, scenario_mesh(s, warn)?)?;
         return time::run(&mut flow, state, &control, observers).map(strip);

@@ -3,4 +3,5 @@
 
 mod convergence {
     mod graph;
+    mod harmonic;
 }

@@ -39,6 +39,8 @@ pub struct HarmonicMap<D: Discretization> {
     system: ImplicitSystem,
     /// For every node-pair entry, the entries of the tangent system it expands into.
     block_pairs: Vec<(usize, usize)>,
+    /// A known solution `u(x, y, z, t)` per component, for error diagnostics.
+    exact: Option<Vec<crate::expr::Expr>>,
 }
 
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
@@ -101,7 +103,14 @@ impl<D: Discretization> HarmonicMap<D> {
             k,
             system,
             block_pairs,
+            exact: None,
         })
+    }
+
+    /// Also report `error_linf` and `error_l2` (lumped-mass weighted) against `exact`.
+    pub fn with_exact(mut self, exact: Option<Vec<crate::expr::Expr>>) -> Self {
+        self.exact = exact;
+        self
     }
 
     pub fn domain(&self) -> &D {
@@ -185,8 +194,24 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
         Ok(MapState { u })
     }
 
-    fn diagnostics(&self, s: &MapState, _t: f64) -> Vec<(&'static str, f64)> {
-        vec![("constraint_error", self.constraint_error(s))]
+    fn diagnostics(&self, s: &MapState, t: f64) -> Vec<(&'static str, f64)> {
+        let mut d = vec![("constraint_error", self.constraint_error(s))];
+        if let Some(exact) = &self.exact {
+            let (mut linf, mut l2) = (0.0f64, 0.0);
+            for (k, (u, m)) in s.u.iter().zip(self.domain.lumped_mass()).enumerate() {
+                let [x, y, z] = self.domain.point(k);
+                let e2: f64 = exact
+                    .iter()
+                    .enumerate()
+                    .map(|(c, e)| (u[c] - e.eval(&[x, y, z, t])).powi(2))
+                    .sum();
+                linf = linf.max(e2.sqrt());
+                l2 += m * e2;
+            }
+            d.push(("error_linf", linf));
+            d.push(("error_l2", l2.sqrt()));
+        }
+        d
     }
 
     fn distance(&self, a: &MapState, b: &MapState) -> f64 {

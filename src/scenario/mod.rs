@@ -21,6 +21,8 @@ pub enum FlowKind {
     GraphArea,
     /// Mean curvature flow of a surface mesh: `x_t = Δ_S x`.
     SurfaceMcf,
+    /// Harmonic map heat flow into a sphere: `u_t = Δu + |∇u|² u`.
+    HarmonicMap,
 }
 
 impl FlowKind {
@@ -30,6 +32,7 @@ impl FlowKind {
             FlowKind::GraphMcf => "graph-mcf",
             FlowKind::GraphArea => "graph-area",
             FlowKind::SurfaceMcf => "surface-mcf",
+            FlowKind::HarmonicMap => "harmonic-map",
         }
     }
 }
@@ -116,6 +119,9 @@ pub struct Scenario {
     /// Options of `surface-mcf`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surface: Option<SurfaceSpec>,
+    /// Options of `harmonic-map`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harmonic: Option<HarmonicSpec>,
     /// Dirichlet data on the boundary; without it the initial boundary values are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<ScalarField>,
@@ -141,11 +147,48 @@ pub struct GridSpec {
     pub y: [f64; 2],
 }
 
-/// A scalar field given by an expression in `x, y, t`.
+/// A field given by an expression in `x, y, z, t`, or for maps an array of them (one per
+/// component).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalarField {
-    pub u: String,
+    pub u: FieldExpr,
+}
+
+/// One expression, or one per component.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldExpr {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Options of `harmonic-map` (`[harmonic]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HarmonicSpec {
+    /// The target manifold; `"sphere"` (S¹ or S², by the number of components).
+    #[serde(default = "default_target")]
+    pub target: String,
+    /// Implicitness of the tangent-plane scheme, in [1/2, 1].
+    #[serde(default = "default_theta")]
+    pub theta: f64,
+}
+
+impl Default for HarmonicSpec {
+    fn default() -> Self {
+        HarmonicSpec {
+            target: default_target(),
+            theta: default_theta(),
+        }
+    }
+}
+
+fn default_target() -> String {
+    "sphere".into()
+}
+fn default_theta() -> f64 {
+    1.0
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -209,6 +252,10 @@ pub struct Compiled {
     pub initial: Option<Expr>,
     pub boundary: Option<Expr>,
     pub exact: Option<Expr>,
+    /// Maps (`harmonic-map`): one expression per component.
+    pub initial_map: Vec<Expr>,
+    pub boundary_map: Option<Vec<Expr>>,
+    pub exact_map: Option<Vec<Expr>>,
 }
 
 /// The built-in scenarios: `(name, TOML text)`, the shipped `scenarios/*.toml`.
@@ -256,6 +303,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/bumpy-sphere.toml"),
     ),
     ("torus", include_str!("../../scenarios/torus.toml")),
+    (
+        "great-circle",
+        include_str!("../../scenarios/great-circle.toml"),
+    ),
 ];
 
 impl Scenario {
@@ -398,20 +449,38 @@ impl Scenario {
             ));
         }
         let graph = matches!(self.flow, FlowKind::GraphMcf | FlowKind::GraphArea);
-        if graph && self.initial.is_none() {
-            return Err(bad(
-                "initial",
-                "graph flows need [initial] u = \"...\"".into(),
-            ));
+        let map = self.flow == FlowKind::HarmonicMap;
+        if (graph || map) && self.initial.is_none() {
+            return Err(bad("initial", "this flow needs [initial] u = ...".into()));
         }
-        if !graph && self.mesh.is_none() {
+        if self.flow == FlowKind::SurfaceMcf && self.mesh.is_none() {
             return Err(bad(
                 "mesh",
                 "surface-mcf runs on a [mesh] (file or generate)".into(),
             ));
         }
+        if self.harmonic.is_some() && !map {
+            return Err(bad(
+                "harmonic",
+                "[harmonic] applies to flow = \"harmonic-map\" only".into(),
+            ));
+        }
+        if let Some(h) = &self.harmonic {
+            if h.target != "sphere" {
+                return Err(bad(
+                    "harmonic.target",
+                    format!("unknown target `{}`, expected one of: sphere", h.target),
+                ));
+            }
+            if !(0.5..=1.0).contains(&h.theta) {
+                return Err(bad(
+                    "harmonic.theta",
+                    format!("must be in [0.5, 1], got {}", h.theta),
+                ));
+            }
+        }
         if let Some(sf) = &self.surface {
-            if graph {
+            if self.flow != FlowKind::SurfaceMcf {
                 return Err(bad(
                     "surface",
                     "[surface] options apply to flow = \"surface-mcf\" only".into(),
@@ -456,23 +525,64 @@ impl Scenario {
             }
         }
         let expr = |key: &str, s: &str| Expr::parse(s, &VARS).map_err(|e| bad(key, e.to_string()));
-        Ok(Compiled {
-            initial: self
-                .initial
-                .as_ref()
-                .map(|i| expr("initial.u", &i.u))
-                .transpose()?,
-            boundary: self
-                .boundary
-                .as_ref()
-                .map(|b| expr("boundary.u", &b.u))
-                .transpose()?,
-            exact: self
-                .exact
-                .as_ref()
-                .map(|b| expr("exact.u", &b.u))
-                .transpose()?,
-        })
+        let one = |key: &str, f: &Option<ScalarField>| -> Result<Option<Expr>> {
+            match f {
+                None => Ok(None),
+                Some(ScalarField {
+                    u: FieldExpr::One(s),
+                }) if !map => Ok(Some(expr(key, s)?)),
+                Some(_) if map => Ok(None),
+                Some(_) => Err(bad(
+                    key,
+                    "expected one expression string for this flow".into(),
+                )),
+            }
+        };
+        let many = |key: &str, f: &Option<ScalarField>| -> Result<Option<Vec<Expr>>> {
+            match f {
+                Some(ScalarField { u: FieldExpr::Many(v) }) if map => {
+                    if v.len() != 2 && v.len() != 3 {
+                        return Err(bad(key, format!("a map into S^1 or S^2 needs 2 or 3 components, got {}", v.len())));
+                    }
+                    Ok(Some(v.iter().map(|s| expr(key, s)).collect::<Result<Vec<_>>>()?))
+                }
+                Some(_) if map => Err(bad(key, "a map needs an array of expressions, one per component: [\"...\", \"...\", \"...\"]".into())),
+                _ => Ok(None),
+            }
+        };
+        let compiled = Compiled {
+            initial: one("initial.u", &self.initial)?,
+            boundary: one("boundary.u", &self.boundary)?,
+            exact: one("exact.u", &self.exact)?,
+            initial_map: many("initial.u", &self.initial)?.unwrap_or_default(),
+            boundary_map: many("boundary.u", &self.boundary)?,
+            exact_map: many("exact.u", &self.exact)?,
+        };
+        if map {
+            let dim = compiled.initial_map.len();
+            for (key, v) in [
+                ("boundary.u", &compiled.boundary_map),
+                ("exact.u", &compiled.exact_map),
+            ] {
+                if let Some(v) = v {
+                    if v.len() != dim {
+                        return Err(bad(
+                            key,
+                            format!("has {} components, [initial] has {dim}", v.len()),
+                        ));
+                    }
+                }
+            }
+            if let Some(b) = &compiled.boundary_map {
+                if b.iter().any(|e| e.depends_on("t")) {
+                    return Err(bad(
+                        "boundary.u",
+                        "time-dependent boundary data is not supported for harmonic-map".into(),
+                    ));
+                }
+            }
+        }
+        Ok(compiled)
     }
 
     /// The resolved scenario as TOML, headed by the geoflow version that ran it.

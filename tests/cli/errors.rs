@@ -73,3 +73,35 @@ fn scenario_files_with_errors_name_file_and_line() {
     let o = geoflow(&["run", "missing.toml"], dir.path());
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
 }
+
+#[test]
+fn harmonic_map_scenarios_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (set, needles) in [
+        (
+            "initial.u=sin(x)",
+            &["initial.u", "array of expressions"][..],
+        ),
+        (
+            "initial.u=[\"1\", \"0\", \"0\", \"0\"]",
+            &["initial.u", "2 or 3 components"][..],
+        ),
+        ("harmonic.theta=0.2", &["harmonic.theta", "[0.5, 1]"][..]),
+        ("harmonic.target=torus", &["harmonic.target", "sphere"][..]),
+        (
+            "boundary.u=[\"1\", \"0\"]",
+            &["boundary.u", "components"][..],
+        ),
+    ] {
+        let o = geoflow(
+            &["run", "great-circle", "--out", "out", "--set", set],
+            dir.path(),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{set} accepted");
+        for n in needles {
+            assert!(err.contains(n), "{set}: `{n}` not in {err}");
+        }
+        assert!(!dir.path().join("out").exists());
+    }
+}

@@ -8,7 +8,7 @@ const ORDER: f64 = 2.0;
 /// usual margin for "the order is 2" on the finest pair of a short study.
 const MARGIN: f64 = 0.1;
 
-fn run(name: &str, levels: u32, set: &[&str]) -> Vec<Level> {
+pub(super) fn run(name: &str, levels: u32, set: &[&str]) -> Vec<Level> {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
     let s = Scenario::load(Some(name), &set).unwrap();
     let levels = study(&s, levels).unwrap();
@@ -16,7 +16,7 @@ fn run(name: &str, levels: u32, set: &[&str]) -> Vec<Level> {
     levels
 }
 
-fn assert_order(name: &str, levels: &[Level]) {
+pub(super) fn assert_order(name: &str, levels: &[Level]) {
     for (label, rates) in [
         ("L2", eoc(levels, |l| l.error_l2)),
         ("Linf", eoc(levels, |l| l.error_linf)),
