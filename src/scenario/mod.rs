@@ -307,6 +307,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "great-circle",
         include_str!("../../scenarios/great-circle.toml"),
     ),
+    (
+        "harmonic-disk",
+        include_str!("../../scenarios/harmonic-disk.toml"),
+    ),
 ];
 
 impl Scenario {
