@@ -36,9 +36,7 @@ fn main() {
         let t = Instant::now();
         let mut flow = SurfaceMcf::new(&mesh, SurfaceOptions::default()).unwrap();
         let symbolic = t.elapsed().as_secs_f64();
-        let s = SurfaceState {
-            positions: mesh.positions.clone(),
-        };
+        let s = SurfaceState { mesh: mesh.clone() };
         let dt = 1e-3;
         let assemble = time(reps, || flow.assemble(&s));
         let factor = time(reps, || flow.factorize(dt).unwrap());

@@ -129,12 +129,7 @@ pub fn surface_flow(s: &Scenario, mesh: TriMesh) -> Result<(SurfaceMcf, SurfaceS
             msg: "`volume` needs a closed surface; this mesh has a boundary".into(),
         });
     }
-    Ok((
-        flow,
-        SurfaceState {
-            positions: mesh.positions,
-        },
-    ))
+    Ok((flow, SurfaceState { mesh }))
 }
 
 /// Load or generate the scenario's mesh; warnings (benign repairs) go to `warn`.

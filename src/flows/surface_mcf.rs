@@ -72,10 +72,10 @@ impl Default for SurfaceOptions {
     }
 }
 
-/// The state: vertex positions (the connectivity lives in the flow).
+/// The state: the current mesh (its connectivity never changes during a run).
 #[derive(Clone, Debug)]
 pub struct SurfaceState {
-    pub positions: Vec<[f64; 3]>,
+    pub mesh: TriMesh,
 }
 
 /// Mean curvature flow of a surface mesh; see the module docs.
@@ -120,10 +120,6 @@ impl SurfaceMcf {
             entries,
             mass: Vec::new(),
         })
-    }
-
-    fn mesh(&self, s: &SurfaceState) -> TriMesh {
-        TriMesh::new(s.positions.clone(), self.faces.clone())
     }
 
     /// Fail if a triangle has degenerated: the first face (lowest index) below a threshold.
@@ -179,10 +175,10 @@ impl SurfaceMcf {
 
     /// Assemble the step from `s`: the mass of the current mesh and (unless frozen) its Laplacian.
     pub fn assemble(&mut self, s: &SurfaceState) {
-        let mesh = self.mesh(s);
-        self.mass = geometry::vertex_lumped_mass_voronoi(&mesh);
+        let mesh = &s.mesh;
+        self.mass = geometry::vertex_lumped_mass_voronoi(mesh);
         if self.frozen_entries.is_none() {
-            geometry::laplacian_entries(&geometry::corner_cotans(&mesh), &mut self.entries);
+            geometry::laplacian_entries(&geometry::corner_cotans(mesh), &mut self.entries);
         }
     }
 
@@ -195,7 +191,7 @@ impl SurfaceMcf {
     /// Solve for the three coordinates with the current factorization.
     pub fn solve(&self, s: &SurfaceState) -> Result<Vec<[f64; 3]>, SpdError> {
         let x: Vec<Vec<f64>> = (0..3)
-            .map(|c| s.positions.iter().map(|p| p[c]).collect())
+            .map(|c| s.mesh.positions.iter().map(|p| p[c]).collect())
             .collect();
         let b: Vec<Vec<f64>> = x
             .iter()
@@ -204,7 +200,7 @@ impl SurfaceMcf {
         let b: Vec<&[f64]> = b.iter().map(|v| v.as_slice()).collect();
         let g: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
         let cols = self.system.solve_columns(&b, &g)?;
-        Ok((0..s.positions.len())
+        Ok((0..s.mesh.positions.len())
             .map(|i| [cols[0][i], cols[1][i], cols[2][i]])
             .collect())
     }
@@ -224,7 +220,7 @@ impl Flow for SurfaceMcf {
     type State = SurfaceState;
 
     fn energy(&self, s: &SurfaceState) -> f64 {
-        geometry::total_area(&self.mesh(s))
+        geometry::total_area(&s.mesh)
     }
 
     fn step(&mut self, s: &SurfaceState, _t: f64, dt: f64) -> Result<SurfaceState, StepError> {
@@ -237,22 +233,20 @@ impl Flow for SurfaceMcf {
         let mut out = TriMesh::new(next, self.faces.clone());
         self.rescale(&mut out);
         self.check_collapse(&out)?;
-        Ok(SurfaceState {
-            positions: out.positions,
-        })
+        Ok(SurfaceState { mesh: out })
     }
 
     fn diagnostics(&self, s: &SurfaceState, _t: f64) -> Vec<(&'static str, f64)> {
-        let mesh = self.mesh(s);
-        let area = geometry::total_area(&mesh);
-        let min_angle = geometry::corner_angles(&mesh)
+        let mesh = &s.mesh;
+        let area = geometry::total_area(mesh);
+        let min_angle = geometry::corner_angles(mesh)
             .iter()
             .flatten()
             .cloned()
             .fold(f64::INFINITY, f64::min);
         let mut d = vec![("area", area), ("min_angle_deg", min_angle.to_degrees())];
         if self.closed {
-            d.push(("volume", geometry::enclosed_volume(&mesh)));
+            d.push(("volume", geometry::enclosed_volume(mesh)));
             d.push((
                 "sphere_radius",
                 (area / (4.0 * std::f64::consts::PI)).sqrt(),
@@ -262,9 +256,10 @@ impl Flow for SurfaceMcf {
     }
 
     fn distance(&self, a: &SurfaceState, b: &SurfaceState) -> f64 {
-        a.positions
+        a.mesh
+            .positions
             .iter()
-            .zip(&b.positions)
+            .zip(&b.mesh.positions)
             .map(|(p, q)| {
                 ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
             })
@@ -272,13 +267,13 @@ impl Flow for SurfaceMcf {
     }
 
     fn frame(&self, s: &SurfaceState, _t: f64) -> Frame {
-        let mesh = self.mesh(s);
-        let h = geometry::vertex_mean_curvature(&mesh);
+        let mesh = &s.mesh;
+        let h = geometry::vertex_mean_curvature(mesh);
         // x_t = −2H n: the normal velocity along the outward normal is −2H.
         let v: Vec<f64> = h.iter().map(|h| -2.0 * h).collect();
-        let k = geometry::vertex_gaussian_curvature(&mesh);
+        let k = geometry::vertex_gaussian_curvature(mesh);
         Frame {
-            points: mesh.positions,
+            points: mesh.positions.clone(),
             cells: Cells::Triangles(self.faces.clone()),
             point_data: vec![
                 ("mean_curvature", Field::Scalar(h)),
