@@ -1,5 +1,6 @@
-//! What a scalar flow on a planar domain needs from its discretization, whether a regular grid
-//! (finite differences, [`GridDomain`]) or a triangulation (P1 finite elements): nodal positions
+//! What a flow on a planar domain (or, for maps, a surface mesh) needs from its discretization,
+//! whether a regular grid (finite differences, [`GridDomain`]) or a triangulation (P1 finite
+//! elements, [`MeshDomain`]): nodal positions
 //! and lumped masses, a boundary mask, gradients at quadrature points, and a weighted stiffness
 //! matrix `∫ a ∇u·∇v` with one coefficient `a` per quadrature point.
 //!
@@ -37,6 +38,8 @@ pub trait Discretization: Sync {
     fn cells(&self) -> Cells;
     /// Positions of the quadrature points (triangle centroids), for errors in the gradient.
     fn quadrature_points(&self) -> Vec<[f64; 3]>;
+    /// Whether the domain lies in the z = 0 plane (false for a curved surface mesh).
+    fn planar(&self) -> bool;
 }
 
 /// `y = K u` for a symmetric matrix given by entry pairs and values (duplicates summed).
@@ -79,6 +82,10 @@ impl GridDomain {
 }
 
 impl Discretization for GridDomain {
+    fn planar(&self) -> bool {
+        true
+    }
+
     fn nodes(&self) -> usize {
         self.grid.nodes()
     }
@@ -195,16 +202,20 @@ impl Discretization for GridDomain {
     }
 }
 
-/// A planar triangulation with P1 finite elements: one quadrature point per triangle (the P1
-/// gradient is constant there), barycentric lumped mass, the cotan stiffness weighted per face.
+/// A triangulation with P1 finite elements: one quadrature point per triangle (the P1 gradient
+/// is constant there), barycentric lumped mass, the cotan stiffness weighted per face. Planar
+/// (z = 0) for the graph flows; a curved surface mesh for flows of maps
+/// ([`MeshDomain::surface`]), where the stiffness is the surface's cotan Laplacian.
 pub struct MeshDomain {
     pub mesh: TriMesh,
+    planar: bool,
     boundary: Vec<bool>,
     mass: Vec<f64>,
     areas: Vec<f64>,
     cotans: Vec<[f64; 3]>,
-    /// `∇φ_k` of the three hat functions of each face: `J(x_{k+2} − x_{k+1}) / (2 A)`, with
-    /// `J(v) = (−v_y, v_x)` and `A` the signed area (so either orientation works).
+    /// `∇φ_k` of the three hat functions of each face, `n × (x_{k+2} − x_{k+1}) / (2 A)` with
+    /// `n` the unit normal of the face as oriented (so either orientation works); the x and y
+    /// components.
     basis: Vec<[[f64; 2]; 3]>,
 }
 
@@ -217,6 +228,14 @@ impl MeshDomain {
                 mesh.positions[v][2]
             ));
         }
+        Ok(MeshDomain::surface(mesh))
+    }
+
+    /// Any triangle mesh, curved or not (gradients then are the x and y components of the
+    /// surface gradient).
+    pub fn surface(mesh: TriMesh) -> MeshDomain {
+        use geometry::vec3::{cross, dot, sub};
+        let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
         let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
         let areas = geometry::face_areas(&mesh);
@@ -226,26 +245,32 @@ impl MeshDomain {
             .par_iter()
             .map(|f| {
                 let p = f.map(|i| mesh.positions[i]);
-                let signed2 = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1])
-                    - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
+                // n (2A) = (x1 − x0) × (x2 − x0), so n × e / (2A) = m × e / |m|².
+                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
+                let m2 = dot(m, m);
                 std::array::from_fn(|k| {
-                    let (a, b) = (p[(k + 1) % 3], p[(k + 2) % 3]);
-                    [-(b[1] - a[1]) / signed2, (b[0] - a[0]) / signed2]
+                    let g = cross(m, sub(p[(k + 2) % 3], p[(k + 1) % 3]));
+                    [g[0] / m2, g[1] / m2]
                 })
             })
             .collect();
-        Ok(MeshDomain {
+        MeshDomain {
             mesh,
+            planar,
             boundary,
             mass,
             areas,
             cotans,
             basis,
-        })
+        }
     }
 }
 
 impl Discretization for MeshDomain {
+    fn planar(&self) -> bool {
+        self.planar
+    }
+
     fn nodes(&self) -> usize {
         self.mesh.vertices()
     }

@@ -4,11 +4,13 @@
 use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::error::{Error, Result};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
-use crate::flows::harmonic_map::{HarmonicMap, MapState};
+use crate::flows::harmonic_map::{mobius_center, HarmonicMap, MapOptions, MapState};
 use crate::flows::surface_mcf::{
     LaplacianChoice, Normalize, SurfaceMcf, SurfaceOptions, SurfaceState,
 };
+use crate::flows::target::Target;
 use crate::grid::Grid2;
+use crate::io::mesh::PointField;
 use crate::mesh::TriMesh;
 use crate::scenario::{FlowKind, Scenario};
 use crate::time::{self, Control, Finished, Observer};
@@ -25,7 +27,8 @@ pub fn control(s: &Scenario) -> Control {
         stop_on_collapse: s
             .surface
             .as_ref()
-            .is_some_and(|sf| sf.on_collapse == "stop"),
+            .is_some_and(|sf| sf.on_collapse == "stop")
+            || s.harmonic.as_ref().is_some_and(|h| h.on_blowup == "stop"),
     }
 }
 
@@ -66,40 +69,105 @@ pub fn graph_flow<D: Discretization>(s: &Scenario, domain: D) -> Result<(GraphMc
     Ok((flow, state))
 }
 
-/// The harmonic map flow of a scenario on a planar discretization, and the initial state: the
-/// initial expressions (and, on the boundary, the Dirichlet data) normalized at the nodes.
+/// The target manifold a scenario names (the unit sphere of its dimension by default).
+pub fn target(s: &Scenario, components: usize) -> Target {
+    match &s.target {
+        Some(t) if t.kind == "torus" => Target::Torus {
+            major: t.major_radius.expect("validated"),
+            minor: t.minor_radius.expect("validated"),
+        },
+        _ => Target::Sphere { components },
+    }
+}
+
+/// The harmonic map flow of a scenario on a discretization, and the initial state: the initial
+/// expressions or mesh-file array `initial` (and, on the boundary, the Dirichlet data) projected
+/// onto the target at the nodes. `normals` are the unit normals of a surface domain
+/// (`(0, 0, 1)` when `None`).
 pub fn harmonic_flow<D: Discretization>(
     s: &Scenario,
     domain: D,
+    normals: Option<&[[f64; 3]]>,
+    initial: Option<&PointField>,
 ) -> Result<(HarmonicMap<D>, MapState)> {
     let c = s.compile(&format!("scenario `{}`", s.name))?;
-    let dim = c.initial_map.len();
+    let components = initial.map_or(c.initial_map.len(), |f| f.components);
+    let config = |key: &str, msg: String| Error::Config {
+        origin: format!("scenario `{}`", s.name),
+        key: key.into(),
+        msg,
+    };
+    if let Some(b) = &c.boundary_map {
+        if b.len() != components {
+            return Err(config(
+                "boundary.u",
+                format!(
+                    "has {} components, the initial map has {components}",
+                    b.len()
+                ),
+            ));
+        }
+    }
+    let torus = s.target.as_ref().is_some_and(|t| t.kind == "torus");
+    if !(components == 3 || (components == 2 && !torus)) {
+        return Err(config(
+            "initial",
+            format!(
+                "the initial map has {components} components; the target needs 3 (or 2 for S^1)"
+            ),
+        ));
+    }
+    let target = target(s, components);
     let spec = s.harmonic.clone().unwrap_or_default();
     let bnd = domain.boundary().to_vec();
     let mut u = Vec::with_capacity(domain.nodes());
     for (k, &on_boundary) in bnd.iter().enumerate() {
         let [x, y, z] = domain.point(k);
-        let (key, exprs) = match &c.boundary_map {
-            Some(b) if on_boundary => ("boundary.u", b),
-            _ => ("initial.u", &c.initial_map),
-        };
+        let [nx, ny, nz] = normals.map_or([0.0, 0.0, 1.0], |n| n[k]);
         let mut v = [0.0; 3];
-        for (vc, e) in v.iter_mut().zip(exprs) {
-            *vc = e.eval(&[x, y, z, s.time.t0]);
+        let key = match (&c.boundary_map, initial) {
+            (Some(b), _) if on_boundary => {
+                for (vc, e) in v.iter_mut().zip(b) {
+                    *vc = e.eval(&[x, y, z, s.time.t0, nx, ny, nz]);
+                }
+                "boundary.u"
+            }
+            (_, Some(f)) => {
+                v[..components].copy_from_slice(f.at(k));
+                "initial.field"
+            }
+            _ => {
+                for (vc, e) in v.iter_mut().zip(&c.initial_map) {
+                    *vc = e.eval(&[x, y, z, s.time.t0, nx, ny, nz]);
+                }
+                "initial.u"
+            }
+        };
+        let p = target.project(v);
+        if !(v.iter().all(|c| c.is_finite()) && v != [0.0; 3] && p.iter().all(|c| c.is_finite())) {
+            return Err(config(
+                key,
+                format!(
+                    "is ({}, {}, {}) at vertex {k}, (x, y, z) = ({x}, {y}, {z}); a map into the target needs finite, non-zero vectors",
+                    v[0], v[1], v[2]
+                ),
+            ));
         }
-        let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-        if !(n.is_finite() && n > 1e-12) {
-            return Err(Error::Config {
-                origin: format!("scenario `{}`", s.name),
-                key: key.into(),
-                msg: format!("has length {n} at (x, y, z) = ({x}, {y}, {z}); a map into the sphere needs a non-zero finite vector"),
-            });
-        }
-        u.push(v.map(|c| c / n));
+        u.push(p);
     }
-    let flow = HarmonicMap::new(domain, dim, spec.theta, c.boundary_map.is_some())
+    let options = MapOptions {
+        theta: spec.theta,
+        dirichlet: c.boundary_map.is_some(),
+        project: spec.project,
+        center: spec.center == "mobius",
+        stop_on_blowup: spec.on_blowup == "stop",
+    };
+    let flow = HarmonicMap::new(domain, target, options)
         .map_err(|e| numerical(s, e))?
         .with_exact(c.exact_map);
+    if options.center {
+        mobius_center(&mut u, flow.domain().lumped_mass());
+    }
     Ok((flow, MapState { u }))
 }
 
@@ -145,6 +213,22 @@ pub fn scenario_mesh(s: &Scenario, warn: &mut dyn FnMut(&str)) -> Result<TriMesh
     Ok(mesh)
 }
 
+/// [`scenario_mesh`], also returning the point arrays stored in the mesh file.
+pub fn scenario_mesh_with_fields(
+    s: &Scenario,
+    warn: &mut dyn FnMut(&str),
+) -> Result<(TriMesh, Vec<PointField>)> {
+    let m = s
+        .mesh
+        .as_ref()
+        .ok_or_else(|| Error::Usage(format!("scenario `{}` has no [mesh]", s.name)))?;
+    let (mesh, fields, warnings) = m.build_with_fields(s.base_dir.as_deref())?;
+    for w in &warnings {
+        warn(w);
+    }
+    Ok((mesh, fields))
+}
+
 fn strip<S>(f: Finished<S>) -> Finished<()> {
     Finished {
         state: (),
@@ -169,17 +253,45 @@ pub fn simulate_with_warnings(
         return match &s.grid {
             Some(g) => {
                 let grid = GridDomain::new(Grid2::new(g.nx, g.ny, g.x, g.y));
-                let (mut flow, state) = harmonic_flow(s, grid)?;
+                let (mut flow, state) = harmonic_flow(s, grid, None, None)?;
                 time::run(&mut flow, state, &control, observers).map(strip)
             }
             None => {
-                let domain =
-                    MeshDomain::new(scenario_mesh(s, warn)?).map_err(|msg| Error::Config {
-                        origin: format!("scenario `{}`", s.name),
-                        key: "mesh".into(),
-                        msg,
-                    })?;
-                let (mut flow, state) = harmonic_flow(s, domain)?;
+                let field = s.compile(&format!("scenario `{}`", s.name))?.initial_field;
+                // Only a run that uses a stored array reads (and checks) the file's arrays.
+                let (mesh, fields) = match field {
+                    Some(_) => scenario_mesh_with_fields(s, warn)?,
+                    None => (scenario_mesh(s, warn)?, Vec::new()),
+                };
+                let initial = match field {
+                    None => None,
+                    Some(name) => {
+                        Some(fields.iter().find(|f| f.name == name).ok_or_else(|| {
+                            let have: Vec<String> = fields
+                                .iter()
+                                .map(|f| format!("{} ({} components)", f.name, f.components))
+                                .collect();
+                            Error::Config {
+                                origin: format!("scenario `{}`", s.name),
+                                key: "initial.field".into(),
+                                msg: format!(
+                                    "the mesh file has no point array `{name}`; it has: {}",
+                                    if have.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        have.join(", ")
+                                    }
+                                ),
+                            }
+                        })?)
+                    }
+                };
+                let normals = crate::geometry::vertex_normals(&mesh);
+                let domain = MeshDomain::surface(mesh);
+                let (mut flow, state) = harmonic_flow(s, domain, Some(&normals), initial)?;
+                if let Some(w) = flow.acuteness_warning() {
+                    warn(&w);
+                }
                 time::run(&mut flow, state, &control, observers).map(strip)
             }
         };

@@ -4,6 +4,8 @@
 
 #[path = "mesh_io/broken.rs"]
 mod broken;
+#[path = "mesh_io/fields.rs"]
+mod fields;
 #[path = "mesh_io/formats.rs"]
 mod formats;
 #[path = "mesh_io/fuzz.rs"]

@@ -131,8 +131,8 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
                 Stop::Steps => "took the requested steps",
                 Stop::SteadyState => "reached a steady state",
                 Stop::Collapse(msg) => {
-                    eprintln!("stopped before a collapse: {msg}");
-                    "stopped before a collapse"
+                    eprintln!("stopped at a singularity: {msg}");
+                    "stopped at a singularity"
                 }
             };
             println!(

@@ -57,6 +57,13 @@ impl Observer for Progress {
         Ok(())
     }
 
+    /// Events go to the terminal whether or not the bar is shown.
+    fn event(&mut self, rec: &StepRecord, msg: &str) -> Result<()> {
+        self.bar
+            .suspend(|| eprintln!("step {}, t = {:e}: {msg}", rec.step, rec.time));
+        Ok(())
+    }
+
     fn finish(&mut self, _last: &StepRecord, _failure: Option<&str>) -> Result<()> {
         self.bar.finish_and_clear();
         Ok(())

@@ -41,6 +41,9 @@ pub struct Frame {
     pub cells: Cells,
     pub point_data: Vec<(&'static str, Field)>,
     pub cell_data: Vec<(&'static str, Field)>,
+    /// Other views of the same snapshot (e.g. a map's image), each written as its own series
+    /// `<run>_<name>.pvd`.
+    pub series: Vec<(&'static str, Frame)>,
 }
 
 impl Frame {

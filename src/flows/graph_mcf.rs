@@ -345,6 +345,7 @@ impl<D: Discretization> Flow for GraphMcf<D> {
             cells: self.domain.cells(),
             point_data,
             cell_data: Vec::new(),
+            series: Vec::new(),
         }
     }
 }

@@ -1,81 +1,146 @@
-//! Harmonic map heat flow into the unit sphere `S^k ⊂ R^{k+1}` (k = 1, 2) over a planar
-//! domain: `u_t = Δu + |∇u|² u`, the L² gradient flow of the Dirichlet energy
-//! `E(u) = ½ ∫ |∇u|²` under the constraint `|u| = 1`.
+//! Harmonic map heat flow into a target manifold `N ⊂ R³` ([`Target`]: `S¹`, `S²`, a torus)
+//! over a planar domain or a surface mesh: `u_t = (Δu)^T`, the tangential part of the
+//! Laplacian — for the sphere `u_t = Δu + |∇u|² u` — the L² gradient flow of the Dirichlet
+//! energy `E(u) = ½ ∫ |∇u|²` under the constraint `u ∈ N`.
 //!
 //! # Scheme
 //! The tangent-plane scheme (Alouges 1997, *A new algorithm for computing liquid crystal
 //! stable configurations: the harmonic mapping case*, SIAM J. Numer. Anal. 34; Bartels 2005,
 //! *Stability and convergence of finite-element approximation schemes for harmonic maps*, SIAM
-//! J. Numer. Anal. 43): find `v` with `v_i · u^n_i = 0` at every node such that
+//! J. Numer. Anal. 43): find `v` with `v_i ∈ T_{u^n_i} N` at every node such that
 //!
 //! `(v, w)_h + θ dt (∇v, ∇w) = −(∇u^n, ∇w)` for all such `w`,
 //!
-//! then `u^{n+1}_i = (u^n_i + dt v_i) / |u^n_i + dt v_i|`. Each node's tangent plane has an
-//! orthonormal basis `t_1, …, t_k`, so `v_i = Σ_a α_{ia} t_a(i)` and each step is one SPD solve
-//! for the `k` coefficients per free node, on a pattern fixed for the run:
+//! then `u^{n+1}_i = π_N(u^n_i + dt v_i)` with `π_N` the closest-point projection. Each node's
+//! tangent plane has an orthonormal basis `t_1, …, t_k`, so `v_i = Σ_a α_{ia} t_a(i)` and each
+//! step is one SPD solve for the `k` coefficients per free node, on a pattern fixed for the run:
 //! `A_{(i,a),(j,b)} = M_i δ_ij δ_ab + θ dt L_ij t_a(i)·t_b(j)`.
 //!
-//! With `θ ≥ ½` the step before normalization does not increase the energy; normalization does
-//! not either when the mesh is weakly acute (all off-diagonal `L_ij ≤ 0`, e.g. the grid).
-//! Dirichlet nodes keep their values (`v = 0` there).
+//! Since `E` is quadratic, `E(u^n + dt v) + dt ‖v‖²_h + (θ − ½) dt² ‖∇v‖² = E(u^n)`: with
+//! `θ ≥ ½` the step before projection never increases the energy. For the sphere the nodal
+//! projection does not either when all off-diagonal `L_ij ≤ 0` (a weakly acute or, in 2D,
+//! Delaunay mesh; the grid always) — [`HarmonicMap::acuteness_warning`] reports meshes where
+//! that fails.
+//!
+//! **Projection-free variant** (`project = false`; Bartels 2016, *Projection-free
+//! approximation of geometrically constrained partial differential equations*, Math. Comp. 85):
+//! `u^{n+1} = u^n + dt v`. The energy then decreases on every mesh, and since `v_i ⊥ u^n_i`,
+//! `|u^n_i|² = |u^0_i|² + dt² Σ_k |v^k_i|²`; with the energy law this gives for the sphere
+//! `Σ_i M_i | |u^n_i|² − 1 | ≤ dt E(u^0)` (the `constraint_l1` column), first order in `dt`.
+//!
+//! # Singularities and centering
+//! - Blow-up (`S²` only): a 2D harmonic map flow can bubble, energy concentrating at a point
+//!   and a quantum `4π` leaving in finite time (Chang, Ding, Ye 1992, *Finite-time blow-up of
+//!   the heat flow of harmonic maps from surfaces*, J. Differential Geom. 36). On the mesh the
+//!   energy first concentrates in the star of one node: when the local energy `½ u_i·(L u)_i`
+//!   of a node exceeds [`CONCENTRATION`] (a smooth, resolved map has `O(h²)` there) an event
+//!   names the node; when the concentration is released again and the energy has dropped by
+//!   more than [`BLOWUP_DROP`] since its peak, a blow-up is reported with its time and place
+//!   (an event, or the end of the run when `stop_on_blowup`).
+//! - Möbius centering (`S²`, `center = true`): maps of degree ±1 are only determined up to the
+//!   Möbius group, and the discrete flow drifts towards maps concentrating at a point. After
+//!   every step the map is composed with the Möbius transformation of the ball that moves the
+//!   centre of mass `Σ M_i u_i / Σ M_i` to the origin (Gu, Wang, Chan, Thompson, Yau 2004,
+//!   *Genus zero surface conformal mapping and its application to brain surface mapping*, IEEE
+//!   TMI 23, normalize the same centre; the transformation and its fixed-point iteration
+//!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37).
 
-use super::{Field, Flow, Frame, StepError};
+use super::target::Target;
+use super::{Cells, Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
+use crate::expr::Expr;
+use crate::geometry::vec3::{cross, dot, norm, scale, sub};
 use crate::linalg::{ImplicitSystem, SpdError};
+use rayon::prelude::*;
+use std::f64::consts::PI;
+use std::sync::OnceLock;
 
-/// A map into the unit sphere: one unit vector (of `dim` = 2 or 3 components) per node.
+/// Local energy of one node's star above which the energy counts as concentrated there (a
+/// sixth of the `4π` a bubble carries).
+pub const CONCENTRATION: f64 = 2.0;
+
+/// Energy drop, from the peak of a concentration to its release (local energy back below a
+/// tenth of [`CONCENTRATION`]), reported as a blow-up: a quarter of a bubble's `4π` (on coarse
+/// meshes a bubble leaves with about half of it).
+pub const BLOWUP_DROP: f64 = PI;
+
+/// A concentration of energy at a node, followed until it is released.
+#[derive(Clone, Copy, Debug)]
+struct Concentration {
+    node: usize,
+    local: f64,
+    energy: f64,
+    time: f64,
+}
+
+/// A map into the target: one point of `N` (of 2 or 3 components) per node.
 #[derive(Clone, Debug)]
 pub struct MapState {
     pub u: Vec<[f64; 3]>,
 }
 
-/// Harmonic map heat flow into `S^1` (`dim = 2`, third component zero) or `S^2` (`dim = 3`).
+/// Options of the scheme; see the module docs.
+#[derive(Clone, Copy, Debug)]
+pub struct MapOptions {
+    /// Implicitness, in `[½, 1]`.
+    pub theta: f64,
+    /// Dirichlet data (the initial boundary values) on the boundary; else natural conditions.
+    pub dirichlet: bool,
+    /// Project onto the target after each step (false: the projection-free variant).
+    pub project: bool,
+    /// Möbius-center maps into `S²` after every step.
+    pub center: bool,
+    /// End the run at a detected blow-up instead of reporting it and going on.
+    pub stop_on_blowup: bool,
+}
+
+impl Default for MapOptions {
+    fn default() -> Self {
+        MapOptions {
+            theta: 1.0,
+            dirichlet: true,
+            project: true,
+            center: false,
+            stop_on_blowup: false,
+        }
+    }
+}
+
+/// The linear system of one step; see [`HarmonicMap::assemble`].
+pub struct TangentSystem {
+    basis: Vec<[[f64; 3]; 2]>,
+    entries: Vec<f64>,
+    rhs: Vec<f64>,
+    lu: Vec<[f64; 3]>,
+}
+
+/// Harmonic map heat flow into a [`Target`] over a [`Discretization`].
 pub struct HarmonicMap<D: Discretization> {
     domain: D,
-    dim: usize,
-    theta: f64,
+    target: Target,
+    opts: MapOptions,
     pairs: Vec<(usize, usize)>,
     k: Vec<f64>,
     system: ImplicitSystem,
-    /// For every node-pair entry, the entries of the tangent system it expands into.
-    block_pairs: Vec<(usize, usize)>,
+    /// The lumped mass, repeated for the `k` unknowns of each node.
+    block_mass: Vec<f64>,
     /// A known solution `u(x, y, z, t)` per component, for error diagnostics.
-    exact: Option<Vec<crate::expr::Expr>>,
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-/// An orthonormal basis of the tangent plane of the sphere at `u` (`dim - 1` vectors).
-fn tangent_basis(u: [f64; 3], dim: usize) -> [[f64; 3]; 2] {
-    if dim == 2 {
-        return [[-u[1], u[0], 0.0], [0.0; 3]];
-    }
-    // The coordinate axis least aligned with u, made orthogonal to it.
-    let m = (0..3)
-        .min_by(|&a, &b| u[a].abs().total_cmp(&u[b].abs()))
-        .unwrap();
-    let mut e = [0.0; 3];
-    e[m] = 1.0;
-    let d = dot(e, u);
-    let t1 = [e[0] - d * u[0], e[1] - d * u[1], e[2] - d * u[2]];
-    let n = dot(t1, t1).sqrt();
-    let t1 = t1.map(|x| x / n);
-    let t2 = [
-        u[1] * t1[2] - u[2] * t1[1],
-        u[2] * t1[0] - u[0] * t1[2],
-        u[0] * t1[1] - u[1] * t1[0],
-    ];
-    [t1, t2]
+    exact: Option<Vec<Expr>>,
+    /// The domain's triangles (grid cells split in two) and their orientation relative to +z
+    /// on planar domains (+1 on surfaces), for the degree and the covered area.
+    triangles: Vec<[usize; 3]>,
+    orientation: Vec<f64>,
+    /// Whether the degree of a map into `S²` is defined: a closed domain, or Dirichlet data
+    /// mapping the whole boundary to one point (decided on the first state seen).
+    degree_defined: OnceLock<bool>,
+    concentration: Option<Concentration>,
+    events: Vec<String>,
 }
 
 impl<D: Discretization> HarmonicMap<D> {
-    /// Set up the flow; Dirichlet data on the domain's boundary if `dirichlet`, natural
-    /// boundary conditions otherwise. `theta` in `[1/2, 1]`.
-    pub fn new(domain: D, dim: usize, theta: f64, dirichlet: bool) -> Result<Self, SpdError> {
-        assert!(dim == 2 || dim == 3, "targets S^1 and S^2");
-        let kdim = dim - 1;
+    /// Set up the flow on a fixed pattern (the symbolic factorization is done here, once).
+    pub fn new(domain: D, target: Target, opts: MapOptions) -> Result<Self, SpdError> {
+        let kdim = target.tangent_dim();
         let pairs = domain.stiffness_pairs();
         let mut k = vec![0.0; pairs.len()];
         domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
@@ -92,23 +157,52 @@ impl<D: Discretization> HarmonicMap<D> {
         let fixed: Vec<bool> = domain
             .boundary()
             .iter()
-            .flat_map(|&b| std::iter::repeat_n(dirichlet && b, kdim))
+            .flat_map(|&b| std::iter::repeat_n(opts.dirichlet && b, kdim))
             .collect();
         let system = ImplicitSystem::new(kdim * domain.nodes(), &block_pairs, &fixed)?;
+        let triangles = match domain.cells() {
+            Cells::Triangles(t) => t,
+            Cells::Structured { nx, ny } => (0..ny - 1)
+                .flat_map(|j| (0..nx - 1).map(move |i| i + nx * j))
+                .flat_map(|a| [[a, a + 1, a + nx + 1], [a, a + nx + 1, a + nx]])
+                .collect(),
+        };
+        let orientation = triangles
+            .iter()
+            .map(|f| {
+                if !domain.planar() {
+                    return 1.0;
+                }
+                let p = f.map(|i| domain.point(i));
+                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
+                m[2].signum()
+            })
+            .collect();
+        let block_mass = domain
+            .lumped_mass()
+            .iter()
+            .flat_map(|&m| std::iter::repeat_n(m, kdim))
+            .collect();
         Ok(HarmonicMap {
             domain,
-            dim,
-            theta,
+            target,
+            opts,
             pairs,
             k,
             system,
-            block_pairs,
+            block_mass,
             exact: None,
+            triangles,
+            orientation,
+            degree_defined: OnceLock::new(),
+            concentration: None,
+            events: Vec::new(),
         })
     }
 
-    /// Also report `error_linf` and `error_l2` (lumped-mass weighted) against `exact`.
-    pub fn with_exact(mut self, exact: Option<Vec<crate::expr::Expr>>) -> Self {
+    /// Also report `error_linf`, `error_l2` (lumped-mass weighted) and, on planar domains,
+    /// `error_h1` against `exact`.
+    pub fn with_exact(mut self, exact: Option<Vec<Expr>>) -> Self {
         self.exact = exact;
         self
     }
@@ -117,9 +211,14 @@ impl<D: Discretization> HarmonicMap<D> {
         &self.domain
     }
 
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
     fn laplacian(&self, u: &[[f64; 3]]) -> Vec<[f64; 3]> {
         let n = self.domain.nodes();
         let cols: Vec<Vec<f64>> = (0..3)
+            .into_par_iter()
             .map(|c| {
                 let x: Vec<f64> = u.iter().map(|p| p[c]).collect();
                 apply_entries(n, &self.pairs, &self.k, &x)
@@ -130,12 +229,290 @@ impl<D: Discretization> HarmonicMap<D> {
             .collect()
     }
 
-    /// `max_i | |u_i| − 1 |`.
+    /// `E(u) = ½ Σ_c u_cᵀ L u_c`, given `L u`.
+    fn energy_with(u: &[[f64; 3]], lu: &[[f64; 3]]) -> f64 {
+        0.5 * u.iter().zip(lu).map(|(u, l)| dot(*u, *l)).sum::<f64>()
+    }
+
+    /// `max_i dist(u_i, N)`.
     pub fn constraint_error(&self, s: &MapState) -> f64 {
         s.u.iter()
-            .map(|p| (dot(*p, *p).sqrt() - 1.0).abs())
+            .map(|&p| self.target.distance(p))
             .fold(0.0, f64::max)
     }
+
+    /// `Σ_i M_i | |u_i|² − 1 |` for spheres (the quantity Bartels's bound controls), and
+    /// `Σ_i M_i dist(u_i, N)` for other targets.
+    pub fn constraint_l1(&self, s: &MapState) -> f64 {
+        let sphere = matches!(self.target, Target::Sphere { .. });
+        s.u.iter()
+            .zip(self.domain.lumped_mass())
+            .map(|(&p, m)| {
+                m * if sphere {
+                    (dot(p, p) - 1.0).abs()
+                } else {
+                    self.target.distance(p)
+                }
+            })
+            .sum()
+    }
+
+    /// The signed solid angles of the image triangles (Van Oosterom–Strackee 1983:
+    /// `tan(Ω/2) = a·(b×c) / (1 + a·b + b·c + c·a)` for unit `a, b, c`), oriented like the
+    /// domain.
+    fn solid_angles(&self, u: &[[f64; 3]]) -> Vec<f64> {
+        self.triangles
+            .par_iter()
+            .zip(&self.orientation)
+            .map(|(f, o)| {
+                let [a, b, c] = f.map(|i| scale(u[i], 1.0 / norm(u[i])));
+                let num = dot(a, cross(b, c));
+                let den = 1.0 + dot(a, b) + dot(b, c) + dot(c, a);
+                o * 2.0 * num.atan2(den)
+            })
+            .collect()
+    }
+
+    /// The topological degree `Σ Ω / 4π` of a map into `S²` (an integer up to rounding when
+    /// the domain is closed or its boundary maps to one point).
+    pub fn degree(&self, s: &MapState) -> f64 {
+        self.solid_angles(&s.u).iter().sum::<f64>() / (4.0 * PI)
+    }
+
+    /// The area of `S²` covered by the image, with multiplicity: `Σ |Ω|`.
+    pub fn covered_area(&self, s: &MapState) -> f64 {
+        self.solid_angles(&s.u).iter().map(|w| w.abs()).sum()
+    }
+
+    /// A warning when some off-diagonal stiffness entries are positive (negative cotan weights:
+    /// the mesh is not weakly acute / Delaunay), since then the nodal projection may raise the
+    /// energy; `None` otherwise.
+    pub fn acuteness_warning(&self) -> Option<String> {
+        let mut off: Vec<((usize, usize), f64)> = self
+            .pairs
+            .iter()
+            .zip(&self.k)
+            .filter(|((i, j), _)| i != j)
+            .map(|(&(i, j), &v)| ((i.min(j), i.max(j)), v))
+            .collect();
+        off.sort_unstable_by_key(|e| e.0);
+        let mut edges: Vec<((usize, usize), f64)> = Vec::new();
+        for (e, v) in off {
+            match edges.last_mut() {
+                Some(last) if last.0 == e => last.1 += v,
+                _ => edges.push((e, v)),
+            }
+        }
+        let diag = self
+            .pairs
+            .iter()
+            .zip(&self.k)
+            .filter(|((i, j), _)| i == j)
+            .map(|(_, v)| v.abs())
+            .fold(0.0, f64::max);
+        let bad: Vec<&((usize, usize), f64)> =
+            edges.iter().filter(|(_, v)| *v > 1e-12 * diag).collect();
+        let worst = bad.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let ((i, j), w) = **worst;
+        let [x, y, z] = self.domain.point(i);
+        Some(format!(
+            "{} of {} edges have a negative cotan weight (the mesh is not weakly acute / Delaunay), \
+             so the nodal projection may raise the energy; the worst is edge ({i}, {j}) at \
+             ({x:.4}, {y:.4}, {z:.4}) with weight {:.3e}",
+            bad.len(),
+            edges.len(),
+            -w
+        ))
+    }
+
+    /// The node with the largest local energy `½ u_i·(L u)_i`, and that energy.
+    fn hottest_node(u: &[[f64; 3]], lu: &[[f64; 3]]) -> (usize, f64) {
+        u.iter()
+            .zip(lu)
+            .map(|(u, l)| 0.5 * dot(*u, *l))
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0))
+    }
+
+    /// The linear system of one step from `s`: tangent bases at the nodes, the block entries
+    /// `L_ij t_a(i)·t_b(j)` (in the order of the fixed pattern) and the right-hand side
+    /// `−(L u)_i · t_a(i)`.
+    pub fn assemble(&self, s: &MapState) -> TangentSystem {
+        let kdim = self.target.tangent_dim();
+        let target = self.target;
+        let basis: Vec<[[f64; 3]; 2]> = s.u.par_iter().map(|&u| target.tangent_basis(u)).collect();
+        let entries: Vec<f64> = self
+            .pairs
+            .par_iter()
+            .zip(&self.k)
+            .with_min_len(4096)
+            .flat_map_iter(|(&(i, j), &l)| {
+                let basis = &basis;
+                (0..kdim * kdim).filter_map(move |ab| {
+                    let (a, b) = (ab / kdim, ab % kdim);
+                    if i != j {
+                        Some(l * dot(basis[i][a], basis[j][b]))
+                    } else {
+                        (a == b).then_some(l)
+                    }
+                })
+            })
+            .collect();
+        let lu = self.laplacian(&s.u);
+        let rhs: Vec<f64> = (0..s.u.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .flat_map_iter(|i| {
+                let (lu, basis) = (&lu, &basis);
+                (0..kdim).map(move |a| -dot(lu[i], basis[i][a]))
+            })
+            .collect();
+        TangentSystem {
+            basis,
+            entries,
+            rhs,
+            lu,
+        }
+    }
+
+    /// Numeric factorization of `M + θ dt A` for an assembled system (the symbolic analysis
+    /// was done once, in [`HarmonicMap::new`]).
+    pub fn factorize(&mut self, sys: &TangentSystem, dt: f64) -> Result<(), SpdError> {
+        self.system
+            .factor(&self.block_mass, self.opts.theta * dt, &sys.entries)
+    }
+
+    /// The tangent coefficients `α` of the step (zero on Dirichlet nodes).
+    pub fn solve(&self, sys: &TangentSystem) -> Result<Vec<f64>, SpdError> {
+        self.system.solve(&sys.rhs, &vec![0.0; sys.rhs.len()])
+    }
+
+    /// Number of unknowns of the linear system of a step.
+    pub fn unknowns(&self) -> usize {
+        self.system.unknowns()
+    }
+
+    /// Number of stored values of its Cholesky factor.
+    pub fn factor_nnz(&self) -> usize {
+        self.system.factor_nnz()
+    }
+
+    /// Follow concentrations of energy across the step from `s` (with `L u = lu`) at time `t`
+    /// to `u` at `t + dt`; see the module docs.
+    fn watch_concentration(
+        &mut self,
+        s: &MapState,
+        lu: &[[f64; 3]],
+        u: &[[f64; 3]],
+        t: f64,
+        dt: f64,
+    ) -> Result<(), StepError> {
+        let (node, local) = Self::hottest_node(&s.u, lu);
+        if local >= CONCENTRATION {
+            let energy = Self::energy_with(&s.u, lu);
+            let now = Concentration {
+                node,
+                local,
+                energy,
+                time: t,
+            };
+            match &mut self.concentration {
+                None => {
+                    let [x, y, z] = self.domain.point(node);
+                    self.events.push(format!(
+                        "energy concentrating at node {node} ({x:.4}, {y:.4}, {z:.4}): local \
+                         energy {local:.4} of total {energy:.4}"
+                    ));
+                    self.concentration = Some(now);
+                }
+                Some(c) if local > c.local => *c = now,
+                Some(_) => {}
+            }
+        }
+        let Some(c) = self.concentration else {
+            return Ok(());
+        };
+        let lu_new = self.laplacian(u);
+        if Self::hottest_node(u, &lu_new).1 >= 0.1 * CONCENTRATION {
+            return Ok(());
+        }
+        self.concentration = None;
+        let drop = c.energy - Self::energy_with(u, &lu_new);
+        if drop < BLOWUP_DROP {
+            return Ok(());
+        }
+        let [x, y, z] = self.domain.point(c.node);
+        let msg = format!(
+            "blow-up at node {} ({x:.4}, {y:.4}, {z:.4}) between t = {:e} and {:e}: the energy \
+             concentrated there (peak local energy {:.4}) dropped by {drop:.4} = {:.3} x 4 pi",
+            c.node,
+            c.time,
+            t + dt,
+            c.local,
+            drop / (4.0 * PI)
+        );
+        if self.opts.stop_on_blowup {
+            return Err(StepError::Singular(msg));
+        }
+        self.events.push(msg);
+        Ok(())
+    }
+
+    fn h1_error(&self, exact: &[Expr], u: &[[f64; 3]], t: f64) -> f64 {
+        let points = self.domain.quadrature_points();
+        let weights = self.domain.quadrature_weights();
+        let area: f64 = weights.iter().sum();
+        let d = 1e-6 * area.sqrt();
+        (0..self.target.components())
+            .map(|c| {
+                let uc: Vec<f64> = u.iter().map(|p| p[c]).collect();
+                let grads = self.domain.gradients(&uc);
+                grads
+                    .par_iter()
+                    .zip(&points)
+                    .zip(weights)
+                    .with_min_len(4096)
+                    .map(|((g, p), w)| {
+                        let f = |dx: f64, dy: f64| exact[c].eval(&[p[0] + dx, p[1] + dy, p[2], t]);
+                        let gx = (f(d, 0.0) - f(-d, 0.0)) / (2.0 * d);
+                        let gy = (f(0.0, d) - f(0.0, -d)) / (2.0 * d);
+                        w * ((g[0] - gx).powi(2) + (g[1] - gy).powi(2))
+                    })
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
+/// Compose a map into `S²` with the Möbius transformation of the ball that takes its centre of
+/// mass `c = Σ M_i u_i / Σ M_i` to the origin. The map `φ_a(x) = ((1 − |a|²)(x − a) − |x − a|² a)
+/// / (1 − 2 a·x + |a|²|x|²)` sends `a` to 0 and the sphere to itself; to first order the centre
+/// of `φ_a ∘ u` is `c − (4/3) a` for a spread-out map, so `a = ¾ c` is iterated until `|c|` is
+/// below `1e-12`. Returns the number of iterations.
+pub fn mobius_center(u: &mut [[f64; 3]], mass: &[f64]) -> usize {
+    let total: f64 = mass.iter().sum();
+    for it in 0..200 {
+        let mut c = [0.0; 3];
+        for (p, m) in u.iter().zip(mass) {
+            for k in 0..3 {
+                c[k] += m * p[k] / total;
+            }
+        }
+        if norm(c) < 1e-12 {
+            return it;
+        }
+        let a = scale(c, 0.75);
+        let a2 = dot(a, a);
+        u.par_iter_mut().for_each(|x| {
+            let d = sub(*x, a);
+            let den = 1.0 - 2.0 * dot(a, *x) + a2 * dot(*x, *x);
+            let y: [f64; 3] = std::array::from_fn(|k| ((1.0 - a2) * d[k] - dot(d, d) * a[k]) / den);
+            *x = scale(y, 1.0 / norm(y));
+        });
+    }
+    200
 }
 
 impl<D: Discretization> Flow for HarmonicMap<D> {
@@ -143,38 +520,17 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
 
     /// `E(u) = ½ Σ_c u_cᵀ L u_c`.
     fn energy(&self, s: &MapState) -> f64 {
-        let lu = self.laplacian(&s.u);
-        0.5 * s.u.iter().zip(&lu).map(|(u, l)| dot(*u, *l)).sum::<f64>()
+        Self::energy_with(&s.u, &self.laplacian(&s.u))
     }
 
-    fn step(&mut self, s: &MapState, _t: f64, dt: f64) -> Result<MapState, StepError> {
-        let kdim = self.dim - 1;
-        let basis: Vec<[[f64; 3]; 2]> = s.u.iter().map(|&u| tangent_basis(u, self.dim)).collect();
-        let mut entries = Vec::with_capacity(self.block_pairs.len());
-        for (&(i, j), &l) in self.pairs.iter().zip(&self.k) {
-            for a in 0..kdim {
-                for b in 0..kdim {
-                    if i != j {
-                        entries.push(l * dot(basis[i][a], basis[j][b]));
-                    } else if a == b {
-                        entries.push(l);
-                    }
-                }
-            }
-        }
-        let mass = self.domain.lumped_mass();
-        let d: Vec<f64> = mass
-            .iter()
-            .flat_map(|&m| std::iter::repeat_n(m, kdim))
-            .collect();
-        self.system.factor(&d, self.theta * dt, &entries)?;
-        let lu = self.laplacian(&s.u);
-        let b: Vec<f64> = (0..s.u.len())
-            .flat_map(|i| (0..kdim).map(move |a| (i, a)))
-            .map(|(i, a)| -dot(lu[i], basis[i][a]))
-            .collect();
-        let alpha = self.system.solve(&b, &vec![0.0; b.len()])?;
-        let u =
+    fn step(&mut self, s: &MapState, t: f64, dt: f64) -> Result<MapState, StepError> {
+        let kdim = self.target.tangent_dim();
+        let target = self.target;
+        let sys = self.assemble(s);
+        self.factorize(&sys, dt)?;
+        let alpha = self.solve(&sys)?;
+        let (basis, lu) = (&sys.basis, &sys.lu);
+        let moved: Vec<[f64; 3]> =
             s.u.iter()
                 .enumerate()
                 .map(|(i, &u)| {
@@ -184,18 +540,51 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
                             *wc += dt * alpha[kdim * i + a] * basis[i][a][c];
                         }
                     }
-                    let n = dot(w, w).sqrt();
-                    w.map(|x| x / n)
+                    w
                 })
-                .collect::<Vec<_>>();
-        if u.iter().flatten().any(|v| !v.is_finite()) {
+                .collect();
+        if moved.iter().flatten().any(|v| !v.is_finite()) {
             return Err(StepError::NonFinite("u"));
+        }
+        if !self.opts.project {
+            return Ok(MapState { u: moved });
+        }
+        let mut u: Vec<[f64; 3]> = moved.par_iter().map(|&p| target.project(p)).collect();
+        if target.is_s2() {
+            self.watch_concentration(s, lu, &u, t, dt)?;
+            if self.opts.center {
+                mobius_center(&mut u, self.domain.lumped_mass());
+            }
         }
         Ok(MapState { u })
     }
 
+    /// `constraint_error` (max nodal distance to the target), `constraint_l1`, for `S²` the
+    /// `covered_area` and, where defined, the `degree`; with an exact solution the errors.
     fn diagnostics(&self, s: &MapState, t: f64) -> Vec<(&'static str, f64)> {
-        let mut d = vec![("constraint_error", self.constraint_error(s))];
+        let mut d = vec![
+            ("constraint_error", self.constraint_error(s)),
+            ("constraint_l1", self.constraint_l1(s)),
+        ];
+        let lu = self.laplacian(&s.u);
+        d.push(("max_local_energy", Self::hottest_node(&s.u, &lu).1));
+        if self.target.is_s2() {
+            let angles = self.solid_angles(&s.u);
+            d.push(("covered_area", angles.iter().map(|w| w.abs()).sum()));
+            let defined = *self.degree_defined.get_or_init(|| {
+                let bnd = self.domain.boundary();
+                let mut values = s.u.iter().zip(bnd).filter(|(_, &b)| b).map(|(u, _)| *u);
+                match values.next() {
+                    None => true,
+                    Some(first) => {
+                        self.opts.dirichlet && values.all(|v| norm(sub(v, first)) < 1e-12)
+                    }
+                }
+            });
+            if defined {
+                d.push(("degree", angles.iter().sum::<f64>() / (4.0 * PI)));
+            }
+        }
         if let Some(exact) = &self.exact {
             let (mut linf, mut l2) = (0.0f64, 0.0);
             for (k, (u, m)) in s.u.iter().zip(self.domain.lumped_mass()).enumerate() {
@@ -210,6 +599,9 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             }
             d.push(("error_linf", linf));
             d.push(("error_l2", l2.sqrt()));
+            if self.domain.planar() {
+                d.push(("error_h1", self.h1_error(exact, &s.u, t)));
+            }
         }
         d
     }
@@ -217,33 +609,47 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
     fn distance(&self, a: &MapState, b: &MapState) -> f64 {
         a.u.iter()
             .zip(&b.u)
-            .map(|(p, q)| {
-                let d = [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
-                dot(d, d).sqrt()
-            })
+            .map(|(p, q)| norm(sub(*p, *q)))
             .fold(0.0, f64::max)
     }
 
+    /// The domain with point data `u`, `energy_density` and `constraint_error`, and as the
+    /// series `image` the domain placed at `u` (the image in the target).
     fn frame(&self, s: &MapState, _t: f64) -> Frame {
         let points = (0..self.domain.nodes())
             .map(|k| self.domain.point(k))
             .collect();
         let lu = self.laplacian(&s.u);
         let mass = self.domain.lumped_mass();
-        let density =
+        let density: Vec<f64> =
             s.u.iter()
                 .zip(&lu)
                 .zip(mass)
                 .map(|((u, l), m)| 0.5 * dot(*u, *l) / m)
                 .collect();
+        let constraint = s.u.iter().map(|&p| self.target.distance(p)).collect();
+        let cells = self.domain.cells();
+        let image = Frame {
+            points: s.u.clone(),
+            cells: cells.clone(),
+            point_data: vec![("energy_density", Field::Scalar(density.clone()))],
+            cell_data: Vec::new(),
+            series: Vec::new(),
+        };
         Frame {
             points,
-            cells: self.domain.cells(),
+            cells,
             point_data: vec![
                 ("u", Field::Vector(s.u.clone())),
                 ("energy_density", Field::Scalar(density)),
+                ("constraint_error", Field::Scalar(constraint)),
             ],
             cell_data: Vec::new(),
+            series: vec![("image", image)],
         }
+    }
+
+    fn take_events(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.events)
     }
 }

@@ -7,6 +7,7 @@ pub mod frame;
 pub mod graph_mcf;
 pub mod harmonic_map;
 pub mod surface_mcf;
+pub mod target;
 
 pub use frame::{Cells, Field, Frame};
 
@@ -21,6 +22,9 @@ pub enum StepError {
     NonFinite(&'static str),
     #[error("the surface collapsed: {0}")]
     Collapse(String),
+    /// A singularity the flow detected and the scenario asked to stop at (e.g. a blow-up).
+    #[error("{0}")]
+    Singular(String),
 }
 
 /// A gradient flow discretized in time by steps of size `dt`.
@@ -41,4 +45,9 @@ pub trait Flow {
 
     /// Geometry and fields for output.
     fn frame(&self, s: &Self::State, t: f64) -> Frame;
+
+    /// Notable events of the last step (e.g. a detected blow-up), to be logged; drained.
+    fn take_events(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -281,6 +281,7 @@ impl Flow for SurfaceMcf {
                 ("gaussian_curvature", Field::Scalar(k)),
             ],
             cell_data: Vec::new(),
+            series: Vec::new(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! <out>/<name>.pvd        the time series ParaView opens (rewritten after every frame)
+//! <out>/<name>_<s>.pvd    further series of the same snapshots (e.g. `_image`: a map's image)
 //! <out>/frames/*.vts|vtu  one VTK XML file per frame, TimeValue/Energy/Step in FieldData
+//! <out>/events.log        singular events the flow reported (e.g. a blow-up), one per line
 //! <out>/energy.csv        step,time,dt,energy,rate[,diagnostics...], one row per step
 //! <out>/energy.png|svg    energy (and errors) against time
 //! <out>/config.toml       the resolved scenario and the geoflow version
@@ -18,8 +20,9 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Files a previous geoflow run leaves in its directory (and that a new run replaces).
-const RUN_FILES: [&str; 5] = [
+const RUN_FILES: [&str; 6] = [
     "energy.csv",
+    "events.log",
     "energy.png",
     "energy.svg",
     "config.toml",
@@ -66,6 +69,8 @@ pub struct RunWriter {
     dir: PathBuf,
     name: String,
     pvd: PvdSeries,
+    /// The further series of [`Frame::series`], by name.
+    series: Vec<(&'static str, PvdSeries)>,
     csv: Option<BufWriter<fs::File>>,
     columns: Vec<&'static str>,
     history: Vec<StepRecord>,
@@ -79,6 +84,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             name: name.to_string(),
             pvd: PvdSeries::new(dir.join(format!("{name}.pvd"))),
+            series: Vec::new(),
             csv: None,
             columns: Vec::new(),
             history: Vec::new(),
@@ -149,17 +155,30 @@ impl Observer for RunWriter {
     }
 
     fn frame(&mut self, rec: &StepRecord, frame: &Frame) -> Result<()> {
-        let file = format!(
-            "frames/{}_{:06}.{}",
-            self.name,
-            self.frames(),
-            frame.extension()
-        );
         let fields = [
             ("TimeValue", rec.time),
             ("Energy", rec.energy),
             ("Step", rec.step as f64),
         ];
+        let index = self.frames();
+        for (suffix, view) in &frame.series {
+            let pos = match self.series.iter().position(|(s, _)| s == suffix) {
+                Some(p) => p,
+                None => {
+                    let pvd = self.dir.join(format!("{}_{suffix}.pvd", self.name));
+                    self.series.push((suffix, PvdSeries::new(pvd)));
+                    self.series.len() - 1
+                }
+            };
+            let file = format!(
+                "frames/{}_{suffix}_{index:06}.{}",
+                self.name,
+                view.extension()
+            );
+            vtk::write_frame(&self.dir.join(&file), view, &fields)?;
+            self.series[pos].1.push(rec.time, &file)?;
+        }
+        let file = format!("frames/{}_{index:06}.{}", self.name, frame.extension());
         vtk::write_frame(&self.dir.join(&file), frame, &fields)?;
         self.pvd.push(rec.time, &file)?;
         if let Some(w) = self.csv.as_mut() {
@@ -167,6 +186,16 @@ impl Observer for RunWriter {
                 .map_err(|e| Error::io(self.dir.join("energy.csv"), e))?;
         }
         Ok(())
+    }
+
+    fn event(&mut self, rec: &StepRecord, msg: &str) -> Result<()> {
+        let path = self.dir.join("events.log");
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        writeln!(f, "step {}, t = {:e}: {msg}", rec.step, rec.time).map_err(|e| Error::io(&path, e))
     }
 
     fn finish(&mut self, last: &StepRecord, failure: Option<&str>) -> Result<()> {

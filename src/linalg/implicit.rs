@@ -85,6 +85,11 @@ impl ImplicitSystem {
         self.free_nodes.len()
     }
 
+    /// Number of stored values of the Cholesky factor (a measure of fill).
+    pub fn factor_nnz(&self) -> usize {
+        self.solver.factor_nnz()
+    }
+
     /// Whether node `k` is free.
     pub fn is_free(&self, k: usize) -> bool {
         self.free_index[k] != FIXED

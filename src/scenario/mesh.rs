@@ -1,6 +1,7 @@
 //! The `[mesh]` table of a scenario: a mesh file, or a generated shape with its parameters.
 
 use crate::error::{Error, Result};
+use crate::io::mesh::PointField;
 use crate::mesh::{shapes, TriMesh};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -280,15 +281,35 @@ impl MeshSpec {
     /// Built-in scenarios (`base = None`) find the shipped `meshes/*` embedded in the binary.
     /// Returns warnings from reading (benign repairs) alongside.
     pub fn build(&self, base: Option<&Path>) -> Result<(TriMesh, Vec<String>)> {
+        let (mesh, _, warnings) = self.build_inner(base, false)?;
+        Ok((mesh, warnings))
+    }
+
+    /// [`MeshSpec::build`], also returning the point arrays stored in a mesh file (none for a
+    /// generated mesh).
+    pub fn build_with_fields(
+        &self,
+        base: Option<&Path>,
+    ) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+        self.build_inner(base, true)
+    }
+
+    fn build_inner(
+        &self,
+        base: Option<&Path>,
+        fields: bool,
+    ) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+        let without = |r: Result<(TriMesh, Vec<String>)>| r.map(|(m, w)| (m, Vec::new(), w));
         match (&self.file, self.generate) {
             (Some(file), None) if base.is_none() && embedded(file).is_some() => {
                 let (name, bytes) = embedded(file).expect("checked");
                 let path = Path::new(name);
-                crate::io::mesh::parse_mesh(
-                    path,
-                    crate::io::mesh::MeshFormat::from_path(path)?,
-                    bytes,
-                )
+                let format = crate::io::mesh::MeshFormat::from_path(path)?;
+                if fields {
+                    crate::io::mesh::parse_mesh_with_fields(path, format, bytes)
+                } else {
+                    without(crate::io::mesh::parse_mesh(path, format, bytes))
+                }
             }
             (Some(file), None) => {
                 let path = Path::new(file);
@@ -296,9 +317,13 @@ impl MeshSpec {
                     Some(b) if path.is_relative() => b.join(path),
                     _ => path.to_path_buf(),
                 };
-                crate::io::mesh::read_mesh(&path)
+                if fields {
+                    crate::io::mesh::read_mesh_with_fields(&path)
+                } else {
+                    without(crate::io::mesh::read_mesh(&path))
+                }
             }
-            (None, Some(kind)) => Ok((self.generate_shape(kind)?, Vec::new())),
+            (None, Some(kind)) => Ok((self.generate_shape(kind)?, Vec::new(), Vec::new())),
             _ => Err(Error::Usage(
                 "[mesh]: give exactly one of `file` or `generate`".into(),
             )),

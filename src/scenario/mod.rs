@@ -122,6 +122,9 @@ pub struct Scenario {
     /// Options of `harmonic-map`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub harmonic: Option<HarmonicSpec>,
+    /// The target manifold of `harmonic-map` (default: the sphere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
     /// Dirichlet data on the boundary; without it the initial boundary values are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<ScalarField>,
@@ -148,11 +151,15 @@ pub struct GridSpec {
 }
 
 /// A field given by an expression in `x, y, z, t`, or for maps an array of them (one per
-/// component).
+/// component); an initial map may instead name a point array stored in the mesh file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalarField {
-    pub u: FieldExpr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub u: Option<FieldExpr>,
+    /// The name of a point array of the `[mesh]` file (`[initial]` of `harmonic-map` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// One expression, or one per component.
@@ -167,28 +174,56 @@ pub enum FieldExpr {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HarmonicSpec {
-    /// The target manifold; `"sphere"` (S¹ or S², by the number of components).
-    #[serde(default = "default_target")]
-    pub target: String,
     /// Implicitness of the tangent-plane scheme, in [1/2, 1].
     #[serde(default = "default_theta")]
     pub theta: f64,
+    /// Project onto the target after each step; `false` is the projection-free variant.
+    #[serde(default = "default_true")]
+    pub project: bool,
+    /// `"none"` or `"mobius"`: Möbius-center maps into S² after every step.
+    #[serde(default = "default_center")]
+    pub center: String,
+    /// `"continue"` or `"stop"` at a detected blow-up.
+    #[serde(default = "default_on_blowup")]
+    pub on_blowup: String,
 }
 
 impl Default for HarmonicSpec {
     fn default() -> Self {
         HarmonicSpec {
-            target: default_target(),
             theta: default_theta(),
+            project: true,
+            center: default_center(),
+            on_blowup: default_on_blowup(),
         }
     }
 }
 
-fn default_target() -> String {
-    "sphere".into()
-}
 fn default_theta() -> f64 {
     1.0
+}
+fn default_true() -> bool {
+    true
+}
+fn default_center() -> String {
+    "none".into()
+}
+fn default_on_blowup() -> String {
+    "continue".into()
+}
+
+/// The target manifold of a map (`[target]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// `"sphere"` (S¹ or S², by the number of components) or `"torus"`.
+    pub kind: String,
+    /// Torus: distance from the z axis to the centre of the tube.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_radius: Option<f64>,
+    /// Torus: radius of the tube.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor_radius: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -247,15 +282,21 @@ fn default_dt_order() -> f64 {
 /// The variables expressions may use.
 pub const VARS: [&str; 4] = ["x", "y", "z", "t"];
 
+/// The variables expressions of maps may use: also the unit normal of a surface domain at the
+/// node (`(0, 0, 1)` on planar domains), so `["nx", "ny", "nz"]` is the Gauss map.
+pub const MAP_VARS: [&str; 7] = ["x", "y", "z", "t", "nx", "ny", "nz"];
+
 /// The compiled expressions of a validated scenario.
 pub struct Compiled {
     pub initial: Option<Expr>,
     pub boundary: Option<Expr>,
     pub exact: Option<Expr>,
-    /// Maps (`harmonic-map`): one expression per component.
+    /// Maps (`harmonic-map`): one expression per component, in [`MAP_VARS`].
     pub initial_map: Vec<Expr>,
     pub boundary_map: Option<Vec<Expr>>,
     pub exact_map: Option<Vec<Expr>>,
+    /// The mesh file's point array holding the initial map, instead of `initial_map`.
+    pub initial_field: Option<String>,
 }
 
 /// The built-in scenarios: `(name, TOML text)`, the shipped `scenarios/*.toml`.
@@ -311,6 +352,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "harmonic-disk",
         include_str!("../../scenarios/harmonic-disk.toml"),
     ),
+    (
+        "torus-meridian",
+        include_str!("../../scenarios/torus-meridian.toml"),
+    ),
+    ("gauss-map", include_str!("../../scenarios/gauss-map.toml")),
+    ("bubbling", include_str!("../../scenarios/bubbling.toml")),
 ];
 
 impl Scenario {
@@ -469,18 +516,68 @@ impl Scenario {
                 "[harmonic] applies to flow = \"harmonic-map\" only".into(),
             ));
         }
+        if self.target.is_some() && !map {
+            return Err(bad(
+                "target",
+                "[target] applies to flow = \"harmonic-map\" only".into(),
+            ));
+        }
         if let Some(h) = &self.harmonic {
-            if h.target != "sphere" {
-                return Err(bad(
-                    "harmonic.target",
-                    format!("unknown target `{}`, expected one of: sphere", h.target),
-                ));
-            }
             if !(0.5..=1.0).contains(&h.theta) {
                 return Err(bad(
                     "harmonic.theta",
                     format!("must be in [0.5, 1], got {}", h.theta),
                 ));
+            }
+            for (key, v, ok) in [
+                ("harmonic.center", &h.center, &["none", "mobius"][..]),
+                (
+                    "harmonic.on_blowup",
+                    &h.on_blowup,
+                    &["continue", "stop"][..],
+                ),
+            ] {
+                if !ok.contains(&v.as_str()) {
+                    return Err(bad(
+                        key,
+                        format!("unknown value `{v}`, expected one of: {}", ok.join(", ")),
+                    ));
+                }
+            }
+        }
+        if let Some(tg) = &self.target {
+            match tg.kind.as_str() {
+                "sphere" => {
+                    if tg.major_radius.is_some() || tg.minor_radius.is_some() {
+                        return Err(bad(
+                            "target",
+                            "the sphere target is the unit sphere; radii apply to `torus`".into(),
+                        ));
+                    }
+                }
+                "torus" => match (tg.major_radius, tg.minor_radius) {
+                    (Some(r1), Some(r2)) if r2 > 0.0 && r1 > r2 && r1.is_finite() => {}
+                    (Some(r1), Some(r2)) => {
+                        return Err(bad(
+                            "target",
+                            format!(
+                                "a torus needs major_radius > minor_radius > 0, got {r1} and {r2}"
+                            ),
+                        ))
+                    }
+                    _ => {
+                        return Err(bad(
+                            "target",
+                            "kind = \"torus\" needs major_radius and minor_radius".into(),
+                        ))
+                    }
+                },
+                other => {
+                    return Err(bad(
+                        "target.kind",
+                        format!("unknown target `{other}`, expected one of: sphere, torus"),
+                    ))
+                }
             }
         }
         if let Some(sf) = &self.surface {
@@ -529,11 +626,43 @@ impl Scenario {
             }
         }
         let expr = |key: &str, s: &str| Expr::parse(s, &VARS).map_err(|e| bad(key, e.to_string()));
+        // Initial and boundary maps may also use the normal; exact solutions may not.
+        let map_expr = |key: &str, s: &str| {
+            let vars: &[&str] = if key == "exact.u" { &VARS } else { &MAP_VARS };
+            Expr::parse(s, vars).map_err(|e| bad(key, e.to_string()))
+        };
+        let mesh_file = self.mesh.as_ref().is_some_and(|m| m.file.is_some());
+        for (key, f) in [
+            ("initial", &self.initial),
+            ("boundary", &self.boundary),
+            ("exact", &self.exact),
+        ] {
+            match f.as_ref().map(|f| (&f.u, &f.field)) {
+                Some((Some(_), Some(_))) => {
+                    return Err(bad(
+                        key,
+                        "give `u` (expressions) or `field` (an array of the mesh file), not both"
+                            .into(),
+                    ))
+                }
+                Some((None, None)) => return Err(bad(key, "needs `u = ...`".into())),
+                Some((None, Some(_))) if !(key == "initial" && map && mesh_file) => {
+                    return Err(bad(
+                        &format!("{key}.field"),
+                        "`field` reads a point array of the [mesh] file, for the [initial] map of \
+                         harmonic-map only"
+                            .into(),
+                    ))
+                }
+                _ => {}
+            }
+        }
         let one = |key: &str, f: &Option<ScalarField>| -> Result<Option<Expr>> {
             match f {
                 None => Ok(None),
                 Some(ScalarField {
-                    u: FieldExpr::One(s),
+                    u: Some(FieldExpr::One(s)),
+                    ..
                 }) if !map => Ok(Some(expr(key, s)?)),
                 Some(_) if map => Ok(None),
                 Some(_) => Err(bad(
@@ -544,11 +673,12 @@ impl Scenario {
         };
         let many = |key: &str, f: &Option<ScalarField>| -> Result<Option<Vec<Expr>>> {
             match f {
-                Some(ScalarField { u: FieldExpr::Many(v) }) if map => {
+                Some(ScalarField { u: None, .. }) => Ok(None),
+                Some(ScalarField { u: Some(FieldExpr::Many(v)), .. }) if map => {
                     if v.len() != 2 && v.len() != 3 {
                         return Err(bad(key, format!("a map into S^1 or S^2 needs 2 or 3 components, got {}", v.len())));
                     }
-                    Ok(Some(v.iter().map(|s| expr(key, s)).collect::<Result<Vec<_>>>()?))
+                    Ok(Some(v.iter().map(|s| map_expr(key, s)).collect::<Result<Vec<_>>>()?))
                 }
                 Some(_) if map => Err(bad(key, "a map needs an array of expressions, one per component: [\"...\", \"...\", \"...\"]".into())),
                 _ => Ok(None),
@@ -561,9 +691,17 @@ impl Scenario {
             initial_map: many("initial.u", &self.initial)?.unwrap_or_default(),
             boundary_map: many("boundary.u", &self.boundary)?,
             exact_map: many("exact.u", &self.exact)?,
+            initial_field: self.initial.as_ref().and_then(|f| f.field.clone()),
         };
-        if map {
+        // With an initial field the number of components is known once the mesh is read.
+        if map && compiled.initial_field.is_none() {
             let dim = compiled.initial_map.len();
+            if dim != 3 && self.target.as_ref().is_some_and(|t| t.kind == "torus") {
+                return Err(bad(
+                    "initial.u",
+                    format!("a map into the torus needs 3 components, got {dim}"),
+                ));
+            }
             for (key, v) in [
                 ("boundary.u", &compiled.boundary_map),
                 ("exact.u", &compiled.exact_map),

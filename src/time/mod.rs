@@ -20,8 +20,8 @@ pub struct Control {
     pub tol: Option<f64>,
     /// Frame every this many steps (the first and last are always written).
     pub every: usize,
-    /// On a collapse (a degenerate triangle), stop cleanly at the last valid state instead of
-    /// failing.
+    /// On a collapse (a degenerate triangle) or a singularity the flow reports (a blow-up), stop
+    /// cleanly at the last valid state instead of failing.
     pub stop_on_collapse: bool,
 }
 
@@ -59,7 +59,8 @@ pub enum Stop {
     EndTime,
     Steps,
     SteadyState,
-    /// The next step would have collapsed the surface (and the control asked to stop, not fail).
+    /// The next step would have collapsed the surface, or the flow hit a singularity it reports
+    /// (a blow-up), and the control asked to stop, not fail.
     Collapse(String),
 }
 
@@ -79,6 +80,10 @@ pub trait Observer {
     }
     /// Called once at the end, successful or not (`failure` holds the error message).
     fn finish(&mut self, _last: &StepRecord, _failure: Option<&str>) -> Result<()> {
+        Ok(())
+    }
+    /// An event the flow reported during the step that led to `rec`.
+    fn event(&mut self, _rec: &StepRecord, _msg: &str) -> Result<()> {
         Ok(())
     }
 }
@@ -183,7 +188,9 @@ pub fn run<F: Flow>(
         let dt = t_new - t;
         let next = match flow.step(&state, t, dt) {
             Ok(next) => next,
-            Err(StepError::Collapse(msg)) if control.stop_on_collapse => {
+            Err(e @ (StepError::Collapse(_) | StepError::Singular(_)))
+                if control.stop_on_collapse =>
+            {
                 // The current state is the last valid one: make sure it is a frame, then stop.
                 if !frame_due(step, false) {
                     let frame = flow.frame(&state, t);
@@ -191,7 +198,13 @@ pub fn run<F: Flow>(
                         o.frame(&rec, &frame)?;
                     }
                 }
-                break Stop::Collapse(format!("the step to t = {t_new:e} would collapse: {msg}"));
+                break Stop::Collapse(match e {
+                    StepError::Singular(msg) => msg,
+                    StepError::Collapse(msg) => {
+                        format!("the step to t = {t_new:e} would collapse: {msg}")
+                    }
+                    e => e.to_string(),
+                });
             }
             Err(e) => return Err(fail(observers, &rec, step + 1, t_new, e.to_string())),
         };
@@ -202,6 +215,11 @@ pub fn run<F: Flow>(
         rec = record(flow, &state, step, t, dt, rate);
         if let Err(msg) = check_finite(&rec) {
             return Err(fail(observers, &rec, step, t, msg));
+        }
+        for msg in flow.take_events() {
+            for o in observers.iter_mut() {
+                o.event(&rec, &msg)?;
+            }
         }
     };
     for o in observers.iter_mut() {

@@ -87,7 +87,16 @@ fn harmonic_map_scenarios_are_checked() {
             &["initial.u", "2 or 3 components"][..],
         ),
         ("harmonic.theta=0.2", &["harmonic.theta", "[0.5, 1]"][..]),
-        ("harmonic.target=torus", &["harmonic.target", "sphere"][..]),
+        ("target.kind=cube", &["target.kind", "sphere, torus"][..]),
+        (
+            "target.kind=torus",
+            &["target", "major_radius and minor_radius"][..],
+        ),
+        (
+            "harmonic.center=yes",
+            &["harmonic.center", "none, mobius"][..],
+        ),
+        ("initial.field=u", &["initial", "not both"][..]),
         (
             "boundary.u=[\"1\", \"0\"]",
             &["boundary.u", "components"][..],

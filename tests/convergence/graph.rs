@@ -91,7 +91,7 @@ fn steady_state_converges_to_scherks_minimal_graph_at_second_order() {
 }
 
 /// P1 elements: the H1 error is first order in h.
-fn assert_h1_first_order(name: &str, levels: &[Level]) {
+pub(super) fn assert_h1_first_order(name: &str, levels: &[Level]) {
     let rates = eoc(levels, |l| l.error_h1);
     let finest = *rates.last().unwrap();
     assert!(

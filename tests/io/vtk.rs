@@ -45,6 +45,7 @@ fn structured_frame(nx: usize, ny: usize) -> Frame {
             "area",
             Field::Scalar((0..nc).map(|c| 1.0 / (c as f64 + 3.0)).collect()),
         )],
+        series: Vec::new(),
     }
 }
 
@@ -73,6 +74,7 @@ fn triangle_frame() -> Frame {
             ),
             ("quality", Field::Scalar(vec![1.0, 0.5, 0.25])),
         ],
+        series: Vec::new(),
     }
 }
 
@@ -237,6 +239,7 @@ fn empty_triangle_list_is_valid() {
         cells: Cells::Triangles(vec![]),
         point_data: vec![],
         cell_data: vec![],
+        series: Vec::new(),
     };
     write_frame(&path, &frame, &[("TimeValue", 0.5)]).unwrap();
     let xml = std::fs::read_to_string(&path).unwrap();

@@ -1,11 +1,13 @@
 //! No reader panics (or allocates without bound) on random bytes or on random mutations of
-//! valid files. Case counts are small so the whole binary runs in seconds.
+//! valid files, with or without reading the point fields. Case counts are small so the whole
+//! binary runs in seconds.
 
 use std::path::Path;
 
-use geoflow::io::mesh::{parse_mesh, MeshFormat};
+use geoflow::io::mesh::{parse_mesh, parse_mesh_with_fields, MeshFormat};
 use proptest::prelude::*;
 
+use super::fields::{geoflow_frame_bytes, legacy_binary, ply_with_properties, LEGACY_ASCII};
 use super::formats::{binary_stl, binary_vtu, legacy_binary_grid, ply_tetra};
 use super::{sample, tetra};
 
@@ -30,6 +32,8 @@ const PREFIXES: &[&[u8]] = &[
     b"# vtk DataFile Version 3.0\nt\nBINARY\nDATASET POLYDATA\nPOINTS 3 float\n",
     b"# vtk DataFile Version 5.1\nt\nASCII\nDATASET UNSTRUCTURED_GRID\nPOINTS 3 double\n",
     b"<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<UnstructuredGrid><Piece NumberOfPoints=\"3\" NumberOfCells=\"1\">",
+    b"# vtk DataFile Version 3.0\nt\nASCII\nDATASET POLYDATA\nPOINTS 3 float\n0 0 0 1 0 0 0 1 0\nPOLYGONS 1 4\n3 0 1 2\nPOINT_DATA 3\n",
+    b"<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt32\">\n<PolyData><Piece NumberOfPoints=\"3\" NumberOfPolys=\"1\"><PointData><DataArray type=\"Float64\" Name=\"u\" format=\"binary\">",
 ];
 
 /// Tokens that mutations insert: lying counts, signs, special numbers, structure.
@@ -52,6 +56,11 @@ const TOKENS: &[&[u8]] = &[
     b"OFFSETS vtktypeint64\n",
     b"</DataArray>",
     b"format=\"binary\"",
+    b"SCALARS s double 2\n",
+    b"LOOKUP_TABLE default\n",
+    b"FIELD f 1\na 1 3 int\n",
+    b"NumberOfComponents=\"4000000000\"",
+    b"type=\"Float128\"",
 ];
 
 /// Valid files of every format and encoding, and the format to read them as.
@@ -76,6 +85,13 @@ fn valid_files() -> Vec<(MeshFormat, Vec<u8>)> {
     out.push((MeshFormat::Stl, binary_stl(b"solid binary", &tetra())));
     out.push((MeshFormat::VtkLegacy, legacy_binary_grid()));
     out.push((MeshFormat::VtkXml, binary_vtu()));
+    // Files with point fields.
+    out.push((MeshFormat::VtkXml, geoflow_frame_bytes()));
+    out.push((MeshFormat::VtkLegacy, LEGACY_ASCII.as_bytes().to_vec()));
+    out.push((MeshFormat::VtkLegacy, legacy_binary()));
+    for enc in ["ascii", "binary_little_endian", "binary_big_endian"] {
+        out.push((MeshFormat::Ply, ply_with_properties(enc)));
+    }
     out
 }
 
@@ -141,7 +157,9 @@ fn quiet_vtkio_panics() {
 }
 
 fn read_any(format: MeshFormat, ext: &str, bytes: &[u8]) {
-    let _ = parse_mesh(Path::new(&format!("fuzz.{ext}")), format, bytes);
+    let path = format!("fuzz.{ext}");
+    let _ = parse_mesh(Path::new(&path), format, bytes);
+    let _ = parse_mesh_with_fields(Path::new(&path), format, bytes);
 }
 
 proptest! {
@@ -180,6 +198,9 @@ fn valid_files_used_for_mutation_are_valid() {
     for (k, (format, bytes)) in valid_files().into_iter().enumerate() {
         if let Err(e) = parse_mesh(Path::new("valid"), format, &bytes) {
             panic!("valid file {k}: {e}");
+        }
+        if let Err(e) = parse_mesh_with_fields(Path::new("valid"), format, &bytes) {
+            panic!("valid file {k}, with fields: {e}");
         }
     }
 }

@@ -15,6 +15,10 @@
 //!    numbers and lines);
 //! 6. vertices no face uses are removed, with a warning.
 //!
+//! [`read_mesh_with_fields`] also returns the per-vertex arrays the file stores (VTK point data,
+//! extra PLY vertex properties) as [`PointField`]s; they are checked (length, finite values) and
+//! follow the vertices through step 6, so they stay in the returned mesh's vertex order.
+//!
 //! Every problem is an [`Error::Mesh`] with the path, the 1-based line for text files when one
 //! is known, and the element it concerns. Element numbers in messages (vertex, face, cell,
 //! facet) are 0-based positions in file order; vertex numbers are as the file writes them:
@@ -41,7 +45,48 @@ use std::path::Path;
 
 use crate::mesh::TriMesh;
 use crate::{Error, Result};
-use soup::Soup;
+use soup::{Soup, SoupField};
+
+/// A per-vertex array stored in a mesh file, in the vertex order of the mesh returned with it
+/// by [`read_mesh_with_fields`].
+///
+/// Which arrays a format provides:
+/// - VTK XML (`.vtu`, `.vtp`): every `PointData` `DataArray` of a numeric type, with its
+///   `NumberOfComponents`;
+/// - legacy VTK (`.vtk`): the `POINT_DATA` attributes `SCALARS` (1–4 components), `VECTORS`
+///   and `NORMALS` (3), `TEXTURE_COORDINATES` (its dimension), `TENSORS` (9) and every array of
+///   a `FIELD` block (its own component count); `COLOR_SCALARS` and `LOOKUP_TABLE`s are skipped;
+/// - PLY: every scalar property of the `vertex` element other than `x y z`, one component each,
+///   named after the property (list properties are skipped);
+/// - OBJ, OFF, STL: none.
+///
+/// Integer arrays are converted to `f64` (exactly up to 2^53).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointField {
+    /// The array's name as the file writes it (`Name` in VTK XML, the attribute or array name in
+    /// legacy VTK, the property name in PLY).
+    pub name: String,
+    /// Components per vertex (1 for a scalar, 3 for a vector, ...); at least 1.
+    pub components: usize,
+    /// `vertices × components` values, vertex-major: vertex `v`'s components are
+    /// `values[v * components..(v + 1) * components]`. All finite.
+    pub values: Vec<f64>,
+}
+
+impl PointField {
+    /// The number of vertices the field covers (`values.len() / components`).
+    pub fn vertices(&self) -> usize {
+        self.values.len().checked_div(self.components).unwrap_or(0)
+    }
+
+    /// The components of vertex `v`.
+    ///
+    /// # Panics
+    /// If `v` is not below [`PointField::vertices`].
+    pub fn at(&self, v: usize) -> &[f64] {
+        &self.values[v * self.components..(v + 1) * self.components]
+    }
+}
 
 /// Extensions [`read_mesh`] understands (compared case-insensitively).
 pub const READ_EXTENSIONS: &[&str] = &["obj", "off", "ply", "stl", "vtk", "vtu", "vtp"];
@@ -121,19 +166,61 @@ pub fn read_mesh(path: &Path) -> Result<(TriMesh, Vec<String>)> {
     parse_mesh(path, format, &bytes)
 }
 
+/// Read a triangle mesh and the per-vertex arrays stored with it (see [`PointField`] for what
+/// each format provides), choosing the format from the extension as [`read_mesh`] does.
+///
+/// The mesh and warnings are those of [`read_mesh`]; the fields are in file order and in the
+/// vertex order of the returned mesh (values of removed unreferenced vertices are dropped).
+///
+/// # Errors
+/// Those of [`read_mesh`], and [`Error::Mesh`] (path, line when known, the field's name) for a
+/// field whose length does not match the point count, a non-finite field value (naming the
+/// vertex and the value), a field of an unknown or non-numeric data type, or a malformed or
+/// truncated field block. [`read_mesh`] skips the fields, so a file can be readable by it and
+/// not by this function.
+pub fn read_mesh_with_fields(path: &Path) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+    let format = MeshFormat::from_path(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_mesh_with_fields(path, format, &bytes)
+}
+
 /// Parse mesh file contents already in memory, as [`read_mesh`] does after reading the file.
 /// `path` is used only in error messages.
 ///
 /// # Errors
 /// As [`read_mesh`], without the I/O errors.
 pub fn parse_mesh(path: &Path, format: MeshFormat, bytes: &[u8]) -> Result<(TriMesh, Vec<String>)> {
+    parse(path, format, bytes, false).map(|(mesh, _, warnings)| (mesh, warnings))
+}
+
+/// Parse mesh file contents already in memory, as [`read_mesh_with_fields`] does after reading
+/// the file. `path` is used only in error messages.
+///
+/// # Errors
+/// As [`read_mesh_with_fields`], without the I/O errors.
+pub fn parse_mesh_with_fields(
+    path: &Path,
+    format: MeshFormat,
+    bytes: &[u8],
+) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+    parse(path, format, bytes, true)
+}
+
+/// Parse with or without the point fields (`fields == false` skips them unread, as
+/// [`read_mesh`] always has).
+fn parse(
+    path: &Path,
+    format: MeshFormat,
+    bytes: &[u8],
+    fields: bool,
+) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
     let soup = match format {
         MeshFormat::Obj => obj::parse(bytes),
         MeshFormat::Off => off::parse(bytes),
-        MeshFormat::Ply => ply::parse(bytes),
+        MeshFormat::Ply => ply::parse(bytes, fields),
         MeshFormat::Stl => stl::parse(bytes),
-        MeshFormat::VtkLegacy => vtk::parse_legacy(bytes),
-        MeshFormat::VtkXml => vtk_xml::parse_xml(bytes),
+        MeshFormat::VtkLegacy => vtk::parse_legacy(bytes, fields),
+        MeshFormat::VtkXml => vtk_xml::parse_xml(bytes, fields),
     };
     soup.and_then(Soup::finish)
         .map_err(|f| mesh_error(path, f.line, f.msg))

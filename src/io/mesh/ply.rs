@@ -2,13 +2,14 @@
 //! `binary_big_endian`). The writer is in `write.rs`.
 //!
 //! Read: the `vertex` element's `x y z` (any scalar type); the `face` element's
-//! `vertex_indices` (or `vertex_index`) list, with any count and index types. Every other
-//! property and element is skipped. Before reading the body, the element counts the header
+//! `vertex_indices` (or `vertex_index`) list, with any count and index types; when fields are
+//! asked for, the `vertex` element's other scalar properties, each a one-component field named
+//! after the property. Every other property and element is skipped. Before reading the body, the element counts the header
 //! declares are checked against the bytes left in the file, so a header that lies is an error
 //! at its line, not a huge allocation.
 
 use super::text::{parse_f64, parse_i64, show, Tokens};
-use super::{fits, Fail, PResult, Soup};
+use super::{fits, Fail, PResult, Soup, SoupField};
 
 /// A PLY scalar type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,15 +82,17 @@ enum Encoding {
 
 /// What the reader does with an element.
 enum Role {
-    /// `vertex`: the property positions of x, y, z.
-    Vertex([usize; 3]),
+    /// `vertex`: the property positions of x, y, z, and for each property, the index of the
+    /// field it is read into (or `None`).
+    Vertex([usize; 3], Vec<Option<usize>>),
     /// `face`: the position of the index list.
     Face(usize),
     Skip,
 }
 
-/// Parse a PLY file into a polygon soup.
-pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
+/// Parse a PLY file into a polygon soup, with the extra scalar vertex properties as fields when
+/// `fields` is set.
+pub(super) fn parse(data: &[u8], fields: bool) -> PResult<Soup> {
     let (encoding, elements, body, body_line) = header(data)?;
     let remaining = data.len() - body;
 
@@ -134,6 +137,7 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
     let mut roles = Vec::with_capacity(elements.len());
     let mut have_vertex = false;
     let mut have_face = false;
+    let mut extra = Vec::new();
     for el in &elements {
         let find_scalar = |name: &str| {
             el.props
@@ -151,7 +155,21 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
                     )
                 })?;
             }
-            Role::Vertex(xyz)
+            let mut field_of = vec![None; el.props.len()];
+            if fields {
+                for (k, p) in el.props.iter().enumerate() {
+                    if matches!(p.kind, Kind::Scalar(_)) && !xyz.contains(&k) {
+                        field_of[k] = Some(extra.len());
+                        extra.push(SoupField::new(
+                            p.name.clone(),
+                            format!("vertex property `{}`", p.name),
+                            Some(el.line),
+                            1,
+                        ));
+                    }
+                }
+            }
+            Role::Vertex(xyz, field_of)
         } else if el.name == "face" && !have_face {
             have_face = true;
             let k = el
@@ -175,6 +193,7 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
     }
 
     let mut s = Soup::new("face", 0);
+    s.fields = extra;
     if encoding == Encoding::Ascii {
         let mut r = Ascii(Tokens::new(data, body, body_line));
         body_elements(&mut r, &elements, &roles, &mut s, true)?;
@@ -257,13 +276,22 @@ fn header(data: &[u8]) -> PResult<(Encoding, Vec<Element>, usize, usize)> {
                 let el = elements
                     .last_mut()
                     .ok_or_else(|| Fail::at(ln, "`property` before any `element`"))?;
-                let ty = |t: &[u8]| {
-                    Ty::from_name(t)
-                        .ok_or_else(|| Fail::at(ln, format!("unknown property type `{}`", show(t))))
+                let ty = |t: &[u8], name: &[u8]| {
+                    Ty::from_name(t).ok_or_else(|| {
+                        Fail::at(
+                            ln,
+                            format!(
+                                "unknown property type `{}` (property `{}` of element `{}`)",
+                                show(t),
+                                show(name),
+                                el.name
+                            ),
+                        )
+                    })
                 };
                 let (kind, name) = match toks.as_slice() {
-                    [_, b"list", c, i, name] => (Kind::List(ty(c)?, ty(i)?), name),
-                    [_, t, name] if *t != b"list" => (Kind::Scalar(ty(t)?), name),
+                    [_, b"list", c, i, name] => (Kind::List(ty(c, name)?, ty(i, name)?), name),
+                    [_, t, name] if *t != b"list" => (Kind::Scalar(ty(t, name)?), name),
                     _ => {
                         return Err(Fail::at(
                             ln,
@@ -332,10 +360,13 @@ fn body_elements(
             }
         }
         match role {
-            Role::Vertex(_) => {
+            Role::Vertex(..) => {
                 s.positions.reserve(el.count as usize);
                 if lines {
                     s.vertex_lines.reserve(el.count as usize);
+                }
+                for f in &mut s.fields {
+                    f.values.reserve(el.count as usize);
                 }
             }
             Role::Face(_) => {
@@ -352,9 +383,18 @@ fn body_elements(
             for (k, prop) in el.props.iter().enumerate() {
                 let what = || format!("{} {i}, property `{}`", el.name, prop.name);
                 match (prop.kind, role) {
-                    (Kind::Scalar(t), Role::Vertex(xyz)) if xyz.contains(&k) => {
+                    (Kind::Scalar(t), Role::Vertex(xyz, _)) if xyz.contains(&k) => {
                         let c = xyz.iter().position(|&x| x == k).unwrap_or(0);
                         p[c] = r.float(t).map_err(|f| ctx(f, what))?;
+                    }
+                    (Kind::Scalar(t), Role::Vertex(_, field_of)) if field_of[k].is_some() => {
+                        let x = r.float(t).map_err(|f| ctx(f, what))?;
+                        if let Some(f) = field_of[k].and_then(|j| s.fields.get_mut(j)) {
+                            f.values.push(x);
+                            if let Some(l) = line.filter(|_| lines) {
+                                f.lines.push(l);
+                            }
+                        }
                     }
                     (Kind::Scalar(t), _) => r.skip(t).map_err(|f| ctx(f, what))?,
                     (Kind::List(ct, it), _) => {
@@ -383,7 +423,7 @@ fn body_elements(
                 }
             }
             match role {
-                Role::Vertex(_) => {
+                Role::Vertex(..) => {
                     s.positions.push(p);
                     if let Some(l) = line.filter(|_| lines) {
                         s.vertex_lines.push(l);

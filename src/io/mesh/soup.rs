@@ -1,7 +1,7 @@
 //! The polygon soup every parser produces, and the checks and repairs that turn it into a
 //! [`TriMesh`]: the same for every format.
 
-use super::{triangulate, Fail, PResult, MAX_POLYGON_VERTICES};
+use super::{triangulate, Fail, PResult, PointField, MAX_POLYGON_VERTICES};
 use crate::mesh::topology::MeshDefect;
 use crate::mesh::TriMesh;
 
@@ -23,6 +23,43 @@ pub(super) struct Soup {
     pub(super) index_base: usize,
     /// Warnings collected while parsing (STL welding).
     pub(super) warnings: Vec<String>,
+    /// Per-vertex arrays, in file order (only when the caller asked for fields).
+    pub(super) fields: Vec<SoupField>,
+}
+
+/// A per-vertex array as parsed, before its length and values are checked.
+pub(super) struct SoupField {
+    /// The name, as the file writes it.
+    pub(super) name: String,
+    /// How messages introduce the field, e.g. "point data array `u`" or "vertex property `q`".
+    pub(super) label: String,
+    /// Line of the field's declaration (text formats), for length mismatches.
+    pub(super) line: Option<usize>,
+    /// Components per vertex.
+    pub(super) components: usize,
+    /// The values, vertex-major.
+    pub(super) values: Vec<f64>,
+    /// Line of each vertex's first value; empty when unknown (binary data, XML).
+    pub(super) lines: Vec<usize>,
+}
+
+impl SoupField {
+    /// A field with no values yet.
+    pub(super) fn new(
+        name: impl Into<String>,
+        label: impl Into<String>,
+        line: Option<usize>,
+        components: usize,
+    ) -> SoupField {
+        SoupField {
+            name: name.into(),
+            label: label.into(),
+            line,
+            components,
+            values: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
 }
 
 impl Soup {
@@ -36,6 +73,7 @@ impl Soup {
             element,
             index_base,
             warnings: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -59,8 +97,52 @@ impl Soup {
         self.vertex_lines.get(v).copied()
     }
 
-    /// Check, triangulate and clean the soup into a [`TriMesh`] plus warnings.
-    pub(super) fn finish(mut self) -> PResult<(TriMesh, Vec<String>)> {
+    /// Check the fields: at least one component, one tuple per vertex, finite values.
+    fn check_fields(&self) -> PResult<()> {
+        let n = self.positions.len();
+        for f in &self.fields {
+            let k = f.components;
+            if k == 0 {
+                return Err(Fail::maybe_at(
+                    f.line,
+                    format!("{}: 0 components per vertex", f.label),
+                ));
+            }
+            if n.checked_mul(k) != Some(f.values.len()) {
+                return Err(Fail::maybe_at(
+                    f.line,
+                    format!(
+                        "{}: {} values, but {n} vertices × {k} component{} need {}",
+                        f.label,
+                        f.values.len(),
+                        if k == 1 { "" } else { "s" },
+                        n as u128 * k as u128
+                    ),
+                ));
+            }
+            if let Some(i) = f.values.iter().position(|x| !x.is_finite()) {
+                let v = i / k;
+                let component = if k == 1 {
+                    String::new()
+                } else {
+                    format!(", component {}", i % k)
+                };
+                return Err(Fail::maybe_at(
+                    f.lines.get(v).copied(),
+                    format!(
+                        "{}, vertex {}{component}: non-finite value {}",
+                        f.label,
+                        v + self.index_base,
+                        f.values[i]
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Check, triangulate and clean the soup into a [`TriMesh`], its point fields and warnings.
+    pub(super) fn finish(mut self) -> PResult<(TriMesh, Vec<PointField>, Vec<String>)> {
         let el = self.element;
         if self.faces() == 0 {
             return Err(Fail::nowhere(format!(
@@ -85,6 +167,7 @@ impl Soup {
                 ),
             ));
         }
+        self.check_fields()?;
 
         let n = self.positions.len();
         let mut faces: Vec<[usize; 3]> = Vec::with_capacity(self.faces());
@@ -174,14 +257,41 @@ impl Soup {
         if let Err(defect) = crate::mesh::topology::validate(&mesh) {
             return Err(self.explain(&mesh, &tri_src, polygons > 0, defect));
         }
+        // Which vertices survive `remove_unreferenced` (it keeps the used ones, in order).
+        let mut used = vec![false; n];
+        for &v in mesh.faces.iter().flatten() {
+            used[v] = true;
+        }
         let removed = crate::mesh::topology::remove_unreferenced(&mut mesh);
+        debug_assert_eq!(used.iter().filter(|&&u| !u).count(), removed);
+        let fields = std::mem::take(&mut self.fields)
+            .into_iter()
+            .map(|f| {
+                let k = f.components;
+                let values = if removed == 0 {
+                    f.values
+                } else {
+                    f.values
+                        .chunks_exact(k)
+                        .zip(&used)
+                        .filter(|(_, &u)| u)
+                        .flat_map(|(c, _)| c.iter().copied())
+                        .collect()
+                };
+                PointField {
+                    name: f.name,
+                    components: k,
+                    values,
+                }
+            })
+            .collect();
         if removed > 0 {
             warnings.push(format!(
                 "removed {removed} unreferenced vertex{} (used by no face)",
                 if removed == 1 { "" } else { "es" }
             ));
         }
-        Ok((mesh, warnings))
+        Ok((mesh, fields, warnings))
     }
 }
 

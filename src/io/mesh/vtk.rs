@@ -3,28 +3,80 @@
 //! Legacy: `DATASET POLYDATA` (`POLYGONS`) or `DATASET UNSTRUCTURED_GRID` (`CELLS` +
 //! `CELL_TYPES`), ASCII or BINARY (big endian, as VTK writes it), in both the classic cell layout
 //! (`n i1 .. in` per cell) and the 5.x `OFFSETS`/`CONNECTIVITY` layout. `FIELD` and `METADATA`
-//! blocks are skipped; reading stops at `POINT_DATA`/`CELL_DATA`.
+//! blocks are skipped. Without fields, reading stops at `POINT_DATA`/`CELL_DATA`; with fields,
+//! the attributes of both sections are read (`CELL_DATA` ones only to skip them): `SCALARS`
+//! (with or without `LOOKUP_TABLE` and component count), `VECTORS`, `NORMALS`,
+//! `TEXTURE_COORDINATES`, `TENSORS` and `FIELD` arrays become point fields; `COLOR_SCALARS` and
+//! `LOOKUP_TABLE` blocks are skipped.
 //!
 //! Cells must be triangles; quads and polygons are triangulated (with the usual warning); any
 //! other cell type is an error naming the cell and its type. Line numbers are reported for
 //! ASCII files, and in binary files up to the first binary block.
 
 use super::text::{parse_f64, parse_i64, show, Tokens};
-use super::{fits, Fail, PResult, Soup};
+use super::{fits, Fail, PResult, Soup, SoupField};
 
-/// A number type of the legacy format: size in bytes and whether it is a float.
-fn legacy_type(name: &[u8]) -> Option<(usize, bool)> {
+/// A number type of the legacy format.
+#[derive(Clone, Copy)]
+struct Ty {
+    /// Size in bytes (binary files).
+    size: usize,
+    float: bool,
+    /// Unsigned integer (binary decoding).
+    unsigned: bool,
+}
+
+/// The legacy type called `name` (case-insensitive).
+fn legacy_type(name: &[u8]) -> Option<Ty> {
     let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let int = |size, unsigned| Ty {
+        size,
+        float: false,
+        unsigned,
+    };
     Some(match name.as_str() {
-        "char" | "unsigned_char" | "vtktypeint8" | "vtktypeuint8" => (1, false),
-        "short" | "unsigned_short" | "vtktypeint16" | "vtktypeuint16" => (2, false),
-        "int" | "unsigned_int" | "vtktypeint32" | "vtktypeuint32" => (4, false),
-        "long" | "unsigned_long" | "vtktypeint64" | "vtktypeuint64" | "vtkidtype" => (8, false),
-        "float" => (4, true),
-        "double" => (8, true),
+        "char" | "vtktypeint8" => int(1, false),
+        "unsigned_char" | "vtktypeuint8" => int(1, true),
+        "short" | "vtktypeint16" => int(2, false),
+        "unsigned_short" | "vtktypeuint16" => int(2, true),
+        "int" | "vtktypeint32" => int(4, false),
+        "unsigned_int" | "vtktypeuint32" => int(4, true),
+        "long" | "vtktypeint64" | "vtkidtype" => int(8, false),
+        "unsigned_long" | "vtktypeuint64" => int(8, true),
+        "float" => Ty {
+            size: 4,
+            float: true,
+            unsigned: false,
+        },
+        "double" => Ty {
+            size: 8,
+            float: true,
+            unsigned: false,
+        },
         _ => return None,
     })
 }
+
+/// `int`: the type of the classic cell lists and `CELL_TYPES`.
+const INT: Ty = Ty {
+    size: 4,
+    float: false,
+    unsigned: false,
+};
+
+/// `unsigned_char`: binary `COLOR_SCALARS` and `LOOKUP_TABLE` values.
+const UCHAR: Ty = Ty {
+    size: 1,
+    float: false,
+    unsigned: true,
+};
+
+/// `float`: ASCII `COLOR_SCALARS` and `LOOKUP_TABLE` values.
+const FLOAT: Ty = Ty {
+    size: 4,
+    float: true,
+    unsigned: false,
+};
 
 /// A cell array: end offsets into the connectivity, the connectivity, and each cell's line
 /// (ASCII files only; else empty).
@@ -67,7 +119,7 @@ impl<'a> Legacy<'a> {
             .ok_or_else(|| self.fail(ln, format!("{what}: malformed count `{}`", show(tok))))
     }
 
-    fn type_name(&mut self, what: &str) -> PResult<(usize, bool)> {
+    fn type_name(&mut self, what: &str) -> PResult<Ty> {
         let (tok, ln) = self.token(what)?;
         legacy_type(tok)
             .ok_or_else(|| self.fail(ln, format!("{what}: unsupported data type `{}`", show(tok))))
@@ -96,11 +148,15 @@ impl<'a> Legacy<'a> {
         &mut self,
         block: &str,
         n: u64,
-        ty: (usize, bool),
+        ty: Ty,
         what: &dyn Fn(u64) -> String,
         mut each: impl FnMut(f64, Option<usize>) -> PResult<()>,
     ) -> PResult<()> {
-        let (size, float) = ty;
+        let Ty {
+            size,
+            float,
+            unsigned,
+        } = ty;
         self.check_count(block, n, size)?;
         if self.binary {
             self.t.rest_of_line();
@@ -109,13 +165,17 @@ impl<'a> Legacy<'a> {
             })?;
             self.lines_ok = false;
             for (k, b) in raw.chunks_exact(size).enumerate() {
-                let v = match (size, float) {
-                    (4, true) => f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
-                    (8, true) => f64::from_be_bytes(b.try_into().unwrap_or([0; 8])),
-                    (1, _) => b[0] as i8 as f64,
-                    (2, _) => i16::from_be_bytes([b[0], b[1]]) as f64,
-                    (4, _) => i32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
-                    _ => i64::from_be_bytes(b.try_into().unwrap_or([0; 8])) as f64,
+                let v = match (size, float, unsigned) {
+                    (4, true, _) => f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
+                    (8, true, _) => f64::from_be_bytes(b.try_into().unwrap_or([0; 8])),
+                    (1, _, false) => b[0] as i8 as f64,
+                    (1, _, true) => b[0] as f64,
+                    (2, _, false) => i16::from_be_bytes([b[0], b[1]]) as f64,
+                    (2, _, true) => u16::from_be_bytes([b[0], b[1]]) as f64,
+                    (4, _, false) => i32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
+                    (4, _, true) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
+                    (_, _, false) => i64::from_be_bytes(b.try_into().unwrap_or([0; 8])) as f64,
+                    (_, _, true) => u64::from_be_bytes(b.try_into().unwrap_or([0; 8])) as f64,
                 };
                 each(v, None)
                     .map_err(|f| Fail::nowhere(format!("{}: {}", what(k as u64), f.msg)))?;
@@ -142,10 +202,10 @@ impl<'a> Legacy<'a> {
         &mut self,
         block: &str,
         n: u64,
-        ty: (usize, bool),
+        ty: Ty,
         what: &dyn Fn(u64) -> String,
     ) -> PResult<(Vec<usize>, Vec<usize>)> {
-        self.check_count(block, n, ty.0)?;
+        self.check_count(block, n, ty.size)?;
         let mut out = Vec::with_capacity(n as usize);
         let mut lines = Vec::new();
         self.values(block, n, ty, what, |v, l| {
@@ -215,8 +275,7 @@ impl<'a> Legacy<'a> {
             });
         }
         let ln = self.t.line();
-        let (flat, flat_lines) =
-            self.indices(kw, size, (4, false), &|k| format!("{kw} entry {k}"))?;
+        let (flat, flat_lines) = self.indices(kw, size, INT, &|k| format!("{kw} entry {k}"))?;
         if n > size {
             return Err(self.fail(
                 ln,
@@ -259,6 +318,25 @@ impl<'a> Legacy<'a> {
         Ok(Cells { ends, conn, lines })
     }
 
+    /// The section a `POINT_DATA n` or `CELL_DATA n` line (keyword `kw` just read at line `ln`)
+    /// opens: its name and tuple count, checked against the points read so far.
+    fn data_section(&mut self, kw: &str, ln: usize, s: &Soup) -> PResult<(&'static str, u64)> {
+        let n = self.count(&format!("{kw} count"))?;
+        if kw == "CELL_DATA" {
+            return Ok(("CELL_DATA", n));
+        }
+        if n != s.positions.len() as u64 {
+            return Err(self.fail(
+                ln,
+                format!(
+                    "POINT_DATA declares {n} values per array, but the file has {} points",
+                    s.positions.len()
+                ),
+            ));
+        }
+        Ok(("POINT_DATA", n))
+    }
+
     /// Skip a `FIELD name n` block's arrays.
     fn skip_field(&mut self) -> PResult<()> {
         self.token("FIELD name")?;
@@ -290,23 +368,194 @@ impl<'a> Legacy<'a> {
             .is_some_and(|(t, _)| t.eq_ignore_ascii_case(b"METADATA"))
         {
             self.t.next_token();
-            self.t.rest_of_line();
-            while self.t.remaining() > 0 {
-                if self
-                    .t
-                    .rest_of_line()
-                    .iter()
-                    .all(|b| b.is_ascii_whitespace())
-                {
-                    break;
+            self.skip_metadata();
+        }
+    }
+
+    /// Skip the rest of a `METADATA` block whose keyword was just read: up to a blank line.
+    fn skip_metadata(&mut self) {
+        self.t.rest_of_line();
+        while self.t.remaining() > 0 {
+            if self
+                .t
+                .rest_of_line()
+                .iter()
+                .all(|b| b.is_ascii_whitespace())
+            {
+                break;
+            }
+        }
+    }
+
+    /// The name token of an attribute (`what` names it in messages).
+    fn name(&mut self, what: &str) -> PResult<String> {
+        let (tok, _) = self.token(what)?;
+        Ok(String::from_utf8_lossy(tok).into_owned())
+    }
+
+    /// A component count (`what` names it in messages): at least 1.
+    fn components(&mut self, what: &str) -> PResult<u64> {
+        let line = self.line();
+        let k = self.count(what)?;
+        if k == 0 {
+            return Err(Fail::maybe_at(line, format!("{what}: 0 components")));
+        }
+        Ok(k)
+    }
+
+    /// Read the values of an attribute array of `tuples` tuples of `comps` components: into a
+    /// field when `keep` is given (with the line of each tuple), else only skipped.
+    fn array(
+        &mut self,
+        block: &str,
+        tuples: u64,
+        comps: u64,
+        ty: Ty,
+        keep: Option<SoupField>,
+    ) -> PResult<Option<SoupField>> {
+        let n = tuples.saturating_mul(comps);
+        let what = |k: u64| format!("{block} value {k}");
+        let Some(mut f) = keep else {
+            self.values(block, n, ty, &what, |_, _| Ok(()))?;
+            return Ok(None);
+        };
+        self.check_count(block, n, ty.size)?;
+        f.values.reserve(n as usize);
+        let values = &mut f.values;
+        let lines = &mut f.lines;
+        self.values(block, n, ty, &what, |v, l| {
+            if let Some(l) = l {
+                if values.len() as u64 % comps == 0 {
+                    lines.push(l);
                 }
             }
+            values.push(v);
+            Ok(())
+        })?;
+        Ok(Some(f))
+    }
+
+    /// Read one attribute block of a `POINT_DATA` or `CELL_DATA` section of `n` tuples, whose
+    /// keyword `kw` (upper case) was just read at line `ln`; return the point fields it holds
+    /// (`points` says whether this is point data: cell data is only skipped).
+    fn attribute(
+        &mut self,
+        kw: &str,
+        ln: usize,
+        section: &str,
+        n: u64,
+        points: bool,
+    ) -> PResult<Vec<SoupField>> {
+        let line = self.lines_ok.then_some(ln);
+        // A field for array `name` of attribute `kind`, when reading point data.
+        let field = |kind: &str, name: &str, comps: u64| {
+            points.then(|| {
+                SoupField::new(
+                    name,
+                    format!("{section} {kind} `{name}`"),
+                    line,
+                    comps as usize,
+                )
+            })
+        };
+        let one = |f: Option<SoupField>| Ok(f.into_iter().collect());
+        match kw {
+            "SCALARS" => {
+                let name = self.name("SCALARS name")?;
+                let block = format!("SCALARS `{name}`");
+                let ty = self.type_name(&format!("{block} type"))?;
+                // The optional component count is on the same line.
+                let comps = if self.t.peek().is_some_and(|(_, l)| l == ln) {
+                    self.components(&format!("{block} component count"))?
+                } else {
+                    1
+                };
+                if self
+                    .t
+                    .peek()
+                    .is_some_and(|(t, _)| t.eq_ignore_ascii_case(b"LOOKUP_TABLE"))
+                {
+                    self.t.next_token();
+                    self.token(&format!("{block} LOOKUP_TABLE name"))?;
+                }
+                let f = field("SCALARS", &name, comps);
+                one(self.array(&block, n, comps, ty, f)?)
+            }
+            "VECTORS" | "NORMALS" | "TENSORS" | "TENSORS6" => {
+                let name = self.name(&format!("{kw} name"))?;
+                let block = format!("{kw} `{name}`");
+                let ty = self.type_name(&format!("{block} type"))?;
+                let comps = match kw {
+                    "TENSORS" => 9,
+                    "TENSORS6" => 6,
+                    _ => 3,
+                };
+                let f = field(kw, &name, comps);
+                one(self.array(&block, n, comps, ty, f)?)
+            }
+            "TEXTURE_COORDINATES" => {
+                let name = self.name("TEXTURE_COORDINATES name")?;
+                let block = format!("TEXTURE_COORDINATES `{name}`");
+                let comps = self.components(&format!("{block} dimension"))?;
+                let ty = self.type_name(&format!("{block} type"))?;
+                let f = field(kw, &name, comps);
+                one(self.array(&block, n, comps, ty, f)?)
+            }
+            "COLOR_SCALARS" | "LOOKUP_TABLE" => {
+                let name = self.name(&format!("{kw} name"))?;
+                let block = format!("{kw} `{name}`");
+                let ty = if self.binary { UCHAR } else { FLOAT };
+                let (tuples, comps) = if kw == "COLOR_SCALARS" {
+                    (n, self.components(&format!("{block} component count"))?)
+                } else {
+                    (self.count(&format!("{block} size"))?, 4)
+                };
+                self.array(&block, tuples, comps, ty, None)?;
+                Ok(Vec::new())
+            }
+            "FIELD" => {
+                self.name("FIELD name")?;
+                let arrays = self.count("FIELD array count")?;
+                let mut out = Vec::new();
+                for _ in 0..arrays {
+                    let (name, aln) = self.token("FIELD array name")?;
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    let block = format!("FIELD array `{name}`");
+                    let comps = self.components(&format!("{block} components"))?;
+                    let tuples = self.count(&format!("{block} tuples"))?;
+                    let ty = self.type_name(&format!("{block} type"))?;
+                    if points && tuples != n {
+                        return Err(self.fail(
+                            aln,
+                            format!(
+                                "{section} FIELD array `{name}`: {tuples} tuples, but \
+                                 {section} declares {n} points"
+                            ),
+                        ));
+                    }
+                    let f = field("FIELD array", &name, comps).map(|mut f| {
+                        f.line = self.lines_ok.then_some(aln);
+                        f
+                    });
+                    out.extend(self.array(&block, tuples, comps, ty, f)?);
+                    self.skip_metadata_if_any();
+                }
+                Ok(out)
+            }
+            _ => Err(self.fail(
+                ln,
+                format!(
+                    "unexpected keyword `{}` in the {section} section",
+                    show(kw.as_bytes())
+                ),
+            )),
         }
     }
 }
 
-/// Parse a legacy VTK file into a polygon soup.
-pub(super) fn parse_legacy(data: &[u8]) -> PResult<Soup> {
+/// Parse a legacy VTK file into a polygon soup, with the point data attributes as fields when
+/// `fields` is set.
+pub(super) fn parse_legacy(data: &[u8], fields: bool) -> PResult<Soup> {
     let mut t = Tokens::new(data, 0, 1);
     let magic = t.rest_of_line();
     let lower = String::from_utf8_lossy(magic).to_ascii_lowercase();
@@ -361,8 +610,21 @@ pub(super) fn parse_legacy(data: &[u8]) -> PResult<Soup> {
     let mut poly_cells = 0usize;
     let mut grid_cells: Option<Cells> = None;
     let mut types: Option<Vec<usize>> = None;
+    // In a POINT_DATA or CELL_DATA section (fields only): its keyword and tuple count.
+    let mut section: Option<(&str, u64)> = None;
     while let Some((kw, ln)) = r.t.next_token() {
         let kw = String::from_utf8_lossy(kw).to_ascii_uppercase();
+        if let Some((name, n)) = section {
+            match kw.as_str() {
+                "POINT_DATA" | "CELL_DATA" => section = Some(r.data_section(&kw, ln, &s)?),
+                "METADATA" => r.skip_metadata(),
+                _ => {
+                    let fields = r.attribute(&kw, ln, name, n, name == "POINT_DATA")?;
+                    s.fields.extend(fields);
+                }
+            }
+            continue;
+        }
         match kw.as_str() {
             "POINTS" => {
                 let n = r.count("POINTS count")?;
@@ -411,19 +673,13 @@ pub(super) fn parse_legacy(data: &[u8]) -> PResult<Soup> {
             "CELL_TYPES" if !poly => {
                 let n = r.count("CELL_TYPES count")?;
                 types = Some(
-                    r.indices("CELL_TYPES", n, (4, false), &|k| format!("cell {k} type"))?
+                    r.indices("CELL_TYPES", n, INT, &|k| format!("cell {k} type"))?
                         .0,
                 );
             }
-            "METADATA" => {
-                r.t.rest_of_line();
-                while r.t.remaining() > 0 {
-                    if r.t.rest_of_line().iter().all(|b| b.is_ascii_whitespace()) {
-                        break;
-                    }
-                }
-            }
+            "METADATA" => r.skip_metadata(),
             "FIELD" => r.skip_field()?,
+            "POINT_DATA" | "CELL_DATA" if fields => section = Some(r.data_section(&kw, ln, &s)?),
             "POINT_DATA" | "CELL_DATA" => break,
             _ => {
                 return Err(r.fail(

@@ -10,12 +10,18 @@
 //! compressed array's header is checked against the bytes actually present (no format
 //! compresses better than 1032:1), and vtkio runs under `catch_unwind`: a lying or malformed file
 //! is an error, never an abort.
+//!
+//! Point fields: every `PointData` `DataArray`, converted to `f64`. vtkio reads an unknown
+//! `type` as Float64 and silently drops an array whose length does not match
+//! `NumberOfPoints × NumberOfComponents`, so the arrays are first listed from the XML text: an
+//! unknown type is an error, and so is an array vtkio dropped (with its actual length when it
+//! can be told: ASCII and uncompressed inline binary).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::vtk::{check_cell_type, push_cells, Cells};
-use super::{Fail, PResult, Soup};
+use super::{Fail, PResult, Soup, SoupField};
 
 /// zlib's maximum compression ratio (LZ4's is lower).
 const MAX_COMPRESSION_RATIO: u128 = 1032;
@@ -197,11 +203,211 @@ fn precheck(data: &[u8]) -> PResult<Vec<Patch>> {
     Ok(patches)
 }
 
-/// Parse a VTK XML file (`UnstructuredGrid` or `PolyData`) through vtkio into a polygon soup.
-pub(super) fn parse_xml(data: &[u8]) -> PResult<Soup> {
+/// The numeric `type`s of VTK XML `DataArray`s (the ones vtkio reads).
+const XML_TYPES: [&str; 10] = [
+    "Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64",
+];
+
+/// A `PointData` `DataArray` as the XML text declares it.
+struct Declared {
+    name: String,
+    /// The `type` attribute (checked to be one of [`XML_TYPES`]).
+    ty: String,
+    components: u64,
+    /// The `format` attribute.
+    format: Vec<u8>,
+    /// Byte offset just after the opening tag (where inline data starts).
+    at: usize,
+}
+
+/// The `PointData` arrays of each `<Piece>`, from the XML text, with their types checked.
+fn declared_point_arrays(data: &[u8]) -> PResult<Vec<Vec<Declared>>> {
+    let pieces: Vec<usize> = tags(data, "Piece").map(|(_, end)| end).collect();
+    let mut out = Vec::with_capacity(pieces.len());
+    for (k, &start) in pieces.iter().enumerate() {
+        let end = pieces.get(k + 1).copied().unwrap_or(data.len());
+        let piece = &data[start..end];
+        let mut arrays = Vec::new();
+        if let Some((tag, pd_end)) = tags(piece, "PointData").next() {
+            let body = &piece[pd_end..];
+            let close = if tag.ends_with(b"/") {
+                0
+            } else {
+                body.windows(12)
+                    .position(|w| w == b"</PointData>")
+                    .unwrap_or(body.len())
+            };
+            for (tag, end) in tags(&body[..close], "DataArray") {
+                let text = |key| attr(&tag, key).map(|v| String::from_utf8_lossy(v).into_owned());
+                let name = text("Name").unwrap_or_default();
+                let ty = text("type").unwrap_or_default();
+                if !XML_TYPES.contains(&ty.as_str()) {
+                    return Err(Fail::nowhere(format!(
+                        "point data array `{name}`: unknown data type `{ty}` (expected one of {})",
+                        XML_TYPES.join(", ")
+                    )));
+                }
+                let components = match attr(&tag, "NumberOfComponents") {
+                    None => 1,
+                    Some(c) => super::text::parse_u64(c).ok_or_else(|| {
+                        Fail::nowhere(format!(
+                            "point data array `{name}`: malformed NumberOfComponents `{}`",
+                            super::text::show(c)
+                        ))
+                    })?,
+                };
+                arrays.push(Declared {
+                    name,
+                    ty,
+                    components,
+                    format: attr(&tag, "format").unwrap_or_default().to_vec(),
+                    at: start + pd_end + end,
+                });
+            }
+        }
+        out.push(arrays);
+    }
+    Ok(out)
+}
+
+/// The number of values a declared array actually holds, when that can be told from the text:
+/// ASCII arrays, and uncompressed inline binary ones (from the byte count in their header of
+/// `hs` bytes).
+fn actual_count(data: &[u8], d: &Declared, hs: usize, compressed: bool) -> Option<u128> {
+    let text = data.get(d.at..)?;
+    let text = &text[..text.iter().position(|&b| b == b'<').unwrap_or(text.len())];
+    match d.format.as_slice() {
+        b"ascii" => Some(super::text::tokens(text).count() as u128),
+        b"binary" if !compressed => {
+            let chars: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .take(hs.div_ceil(3) * 4)
+                .collect();
+            let header = STANDARD.decode(chars).ok()?;
+            let mut v = [0u8; 8];
+            v[..hs].copy_from_slice(header.get(..hs)?);
+            let size: u128 = match d.ty.as_str() {
+                "Int8" | "UInt8" => 1,
+                "Int16" | "UInt16" => 2,
+                "Int32" | "UInt32" | "Float32" => 4,
+                _ => 8,
+            };
+            Some(u64::from_le_bytes(v) as u128 / size)
+        }
+        _ => None,
+    }
+}
+
+/// The fields of one piece of `n` points: the arrays vtkio returned, each checked against the
+/// arrays the text declares (`declared`): one vtkio dropped is an error naming it.
+fn piece_fields(
+    data: &[u8],
+    attributes: Vec<vtkio::model::Attribute>,
+    declared: &[Declared],
+    n: usize,
+    (hs, compressed): (usize, bool),
+) -> PResult<Vec<SoupField>> {
+    use vtkio::model::Attribute;
+
+    let arrays: Vec<vtkio::model::DataArray> = attributes
+        .into_iter()
+        .filter_map(|a| match a {
+            Attribute::DataArray(d) => Some(d),
+            Attribute::Field { .. } => None,
+        })
+        .collect();
+    let mut taken = vec![false; arrays.len()];
+    for d in declared {
+        let found = (0..arrays.len()).find(|&k| !taken[k] && arrays[k].name == d.name);
+        if let Some(k) = found {
+            taken[k] = true;
+            continue;
+        }
+        let label = format!("point data array `{}`", d.name);
+        let k = d.components;
+        let need = n as u128 * k as u128;
+        let plural = if k == 1 { "" } else { "s" };
+        return Err(Fail::nowhere(match actual_count(data, d, hs, compressed) {
+            Some(got) if got != need => {
+                format!("{label}: {got} values, but {n} points × {k} component{plural} need {need}")
+            }
+            Some(_) => format!("{label}: malformed {} data", d.ty),
+            None => format!(
+                "{label}: does not hold the {need} values {n} points × {k} component{plural} \
+                 need, or cannot be decoded"
+            ),
+        }));
+    }
+    arrays
+        .into_iter()
+        .map(|a| {
+            let label = format!("point data array `{}`", a.name);
+            let values = a
+                .data
+                .cast_into::<f64>()
+                .ok_or_else(|| Fail::nowhere(format!("{label}: unsupported data type (bits)")))?;
+            let mut f = SoupField::new(a.name, label, None, a.elem.num_comp() as usize);
+            f.values = values;
+            Ok(f)
+        })
+        .collect()
+}
+
+/// Append one piece's fields to the soup's: the first piece sets the arrays, the others must
+/// hold the same ones (names and components, in order).
+fn merge_fields(s: &mut Soup, piece: usize, fields: Vec<SoupField>) -> PResult<()> {
+    if piece == 0 {
+        s.fields = fields;
+        return Ok(());
+    }
+    let list = |f: &[SoupField]| {
+        f.iter()
+            .map(|f| format!("`{}` ({})", f.name, f.components))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if fields.len() != s.fields.len()
+        || fields
+            .iter()
+            .zip(&s.fields)
+            .any(|(a, b)| a.name != b.name || a.components != b.components)
+    {
+        return Err(Fail::nowhere(format!(
+            "piece {piece} has other point data arrays than piece 0: [{}] instead of [{}]",
+            list(&fields),
+            list(&s.fields)
+        )));
+    }
+    for (into, f) in s.fields.iter_mut().zip(fields) {
+        into.values.extend(f.values);
+    }
+    Ok(())
+}
+
+/// Parse a VTK XML file (`UnstructuredGrid` or `PolyData`) through vtkio into a polygon soup,
+/// with the point data arrays as fields when `fields` is set.
+pub(super) fn parse_xml(data: &[u8], fields: bool) -> PResult<Soup> {
     use vtkio::model::{DataSet, Piece, VertexNumbers};
 
     let patches = precheck(data)?;
+    let declared = if fields {
+        declared_point_arrays(data)?
+    } else {
+        Vec::new()
+    };
+    let encoding = tags(data, "VTKFile")
+        .next()
+        .map_or((4, false), |(file, _)| {
+            let hs = if attr(&file, "header_type") == Some(b"UInt64") {
+                8
+            } else {
+                4
+            };
+            (hs, attr(&file, "compressor").is_some())
+        });
+    let original = data;
     let patched;
     let data = if patches.is_empty() {
         data
@@ -286,15 +492,21 @@ pub(super) fn parse_xml(data: &[u8]) -> PResult<Soup> {
     let mut s = Soup::new("cell", 0);
     let external =
         || Fail::nowhere("pieces stored in other files (parallel VTK) are not supported");
+    let declared_in = |k: usize| declared.get(k).map_or(&[][..], |d| &d[..]);
     match vtk.data {
         DataSet::UnstructuredGrid { pieces, .. } => {
             let mut cell0 = 0;
-            for piece in pieces {
+            for (k, piece) in pieces.into_iter().enumerate() {
                 let Piece::Inline(p) = piece else {
                     return Err(external());
                 };
                 let base = s.positions.len();
                 s.positions.extend(points(p.points)?);
+                if fields {
+                    let n = s.positions.len() - base;
+                    let f = piece_fields(original, p.data.point, declared_in(k), n, encoding)?;
+                    merge_fields(&mut s, k, f)?;
+                }
                 let types = p.cells.types;
                 let cells = layout(p.cells.cell_verts, Some(types.len()))?;
                 if cells.ends.len() != types.len() {
@@ -315,7 +527,7 @@ pub(super) fn parse_xml(data: &[u8]) -> PResult<Soup> {
         }
         DataSet::PolyData { pieces, .. } => {
             let mut cell0 = 0;
-            for piece in pieces {
+            for (k, piece) in pieces.into_iter().enumerate() {
                 let Piece::Inline(p) = piece else {
                     return Err(external());
                 };
@@ -323,6 +535,11 @@ pub(super) fn parse_xml(data: &[u8]) -> PResult<Soup> {
                     (p.num_verts(), p.num_lines(), p.num_polys(), p.num_strips());
                 let base = s.positions.len();
                 s.positions.extend(points(p.points)?);
+                if fields {
+                    let n = s.positions.len() - base;
+                    let f = piece_fields(original, p.data.point, declared_in(k), n, encoding)?;
+                    merge_fields(&mut s, k, f)?;
+                }
                 if nv + nl > 0 {
                     let what = if nv > 0 { "vertex" } else { "line" };
                     return Err(Fail::nowhere(format!(

@@ -1,0 +1,135 @@
+//! One tangent-plane step of `harmonic-map` into S², split into assembly (tangent bases, block
+//! entries, right-hand side), numeric factorization (symbolic analysis reused) and solve, beside
+//! the floor: one numeric factorization + solve of the plain scalar system `M + dt L` on the same
+//! mesh (the map's system has two unknowns per node).
+//!
+//! Cases: a 512² grid with Dirichlet data, and the Gauss map of the unit icosphere of level 7
+//! (163,842 vertices). `cargo bench --bench harmonic_map_step [-- grid sphere]`; each figure is
+//! the median of repeats.
+
+use geoflow::discretization::{Discretization, GridDomain, MeshDomain};
+use geoflow::flows::harmonic_map::{HarmonicMap, MapOptions, MapState};
+use geoflow::flows::target::Target;
+use geoflow::flows::Flow;
+use geoflow::grid::Grid2;
+use geoflow::linalg::ImplicitSystem;
+use geoflow::mesh::shapes::icosphere;
+mod common;
+
+use common::time;
+use std::time::Instant;
+
+fn bench<D: Discretization>(
+    label: &str,
+    domain: D,
+    u: Vec<[f64; 3]>,
+    dirichlet: bool,
+    reps: usize,
+) {
+    let dt = 1e-3;
+    let n = domain.nodes();
+    let fixed: Vec<bool> = domain.boundary().iter().map(|&b| b && dirichlet).collect();
+    let pairs = domain.stiffness_pairs();
+    let mut k = vec![0.0; pairs.len()];
+    domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
+    let mass = domain.lumped_mass().to_vec();
+
+    let t = Instant::now();
+    let options = MapOptions {
+        dirichlet,
+        ..MapOptions::default()
+    };
+    let mut flow = HarmonicMap::new(domain, Target::Sphere { components: 3 }, options).unwrap();
+    let symbolic = t.elapsed().as_secs_f64();
+    let s = MapState { u };
+    let sys = flow.assemble(&s);
+    let assemble = time(reps, || {
+        flow.assemble(&s);
+    });
+    let factor = time(reps, || flow.factorize(&sys, dt).unwrap());
+    let solve = time(reps, || {
+        flow.solve(&sys).unwrap();
+    });
+    let step = time(reps, || {
+        flow.step(&s, 0.0, dt).unwrap();
+    });
+
+    let t = Instant::now();
+    let mut scalar = ImplicitSystem::new(n, &pairs, &fixed).unwrap();
+    let floor_symbolic = t.elapsed().as_secs_f64();
+    let floor_factor = time(reps, || scalar.factor(&mass, dt, &k).unwrap());
+    let b = vec![1.0; n];
+    let g = vec![0.0; n];
+    let floor_solve = time(reps, || {
+        scalar.solve(&b, &g).unwrap();
+    });
+    let floor = floor_factor + floor_solve;
+    eprintln!(
+        "{label}: factor nnz {} (map) vs {} (scalar), ratio {:.2}",
+        flow.factor_nnz(),
+        scalar.factor_nnz(),
+        flow.factor_nnz() as f64 / scalar.factor_nnz() as f64
+    );
+    let ms = |s: f64| s * 1e3;
+    println!(
+        "{label:>8} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9} {:>9.1} {:>9.1} {:>9.1} | {:>6.2}",
+        flow.unknowns(),
+        ms(symbolic),
+        ms(assemble),
+        ms(factor),
+        ms(solve),
+        ms(step),
+        scalar.unknowns(),
+        ms(floor_symbolic),
+        ms(floor_factor),
+        ms(floor_solve),
+        step / floor
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |c: &str| args.is_empty() || args.iter().any(|a| a == c);
+    println!(
+        "threads: {}  (milliseconds, median of repeats; ratio = step / (floor factor + solve))",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>8} {:>9} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} {:>9} | {:>6}",
+        "case",
+        "unknowns",
+        "symbolic",
+        "assemble",
+        "factor",
+        "solve",
+        "step",
+        "floor n",
+        "fl. sym",
+        "fl. fac",
+        "fl. sol",
+        "ratio"
+    );
+    if want("grid") {
+        let n = 512;
+        let domain = GridDomain::new(Grid2::new(n, n, [-1.0, 1.0], [-1.0, 1.0]));
+        // The disk map u_1 of the harmonic-disk scenario, perturbed.
+        let u = (0..domain.nodes())
+            .map(|k| {
+                let [x, y, _] = domain.point(k);
+                let r2 = x * x + y * y;
+                let v = [2.0 * x + 0.3 * (1.0 - r2), 2.0 * y, 1.0 - r2 + 0.5 * x];
+                let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+                v.map(|c| c / l)
+            })
+            .collect();
+        bench("512^2", domain, u, true, 5);
+    }
+    if want("sphere") {
+        let mesh = icosphere(7, 1.0);
+        let normals = geoflow::geometry::vertex_normals(&mesh);
+        bench("sphere", MeshDomain::surface(mesh), normals, false, 5);
+    }
+}
