@@ -117,8 +117,14 @@ pub fn harmonic_flow<D: Discretization>(
             ),
         ));
     }
-    let target = target(s, components);
     let spec = s.harmonic.clone().unwrap_or_default();
+    let target = target(s, components);
+    if spec.center == "mobius" && !target.is_s2() {
+        return Err(config(
+            "harmonic.center",
+            "Möbius centering applies to maps into S² (three components, target sphere)".into(),
+        ));
+    }
     let bnd = domain.boundary().to_vec();
     let mut u = Vec::with_capacity(domain.nodes());
     for (k, &on_boundary) in bnd.iter().enumerate() {

@@ -154,6 +154,14 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
             println!("output in {}", dir.display());
             Ok(())
         }
+        // Set-up failed (a mesh, a mesh-dependent setting): nothing ran, say only why.
+        Err(e) if writer.frames() == 0 => {
+            run_dir::write_text(
+                &dir.join("status"),
+                &format!("failed before the first step: {e}\n"),
+            )?;
+            Err(e)
+        }
         Err(e) => Err(Error::Usage(format!(
             "{e}\n{} frames written before the failure are valid: {}",
             writer.frames(),

@@ -13,8 +13,10 @@ use super::Pattern;
 use dyn_stack::{MemBuffer, MemStack};
 use faer::perm::PermRef;
 use faer::sparse::linalg::cholesky::{
-    factorize_symbolic_cholesky, LltRef, SymbolicCholesky, SymmetricOrdering,
+    factorize_symbolic_cholesky, CholeskySymbolicParams, LltRef, SymbolicCholesky,
+    SymmetricOrdering,
 };
+use faer::sparse::linalg::SupernodalThreshold;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Conj, MatMut, Side};
 
@@ -43,6 +45,11 @@ pub struct SpdSolver {
     scratch: MemBuffer,
 }
 
+/// Always the supernodal (dense-block) factorization: faer's heuristic picks the simplicial one
+/// for systems of a few thousand unknowns from 2D meshes, which was measured 1.4x slower per
+/// step (a harmonic map on a 65² grid, 8,450 unknowns: 10.5 ms against 7.5 ms).
+const SUPERNODAL: SupernodalThreshold = SupernodalThreshold::FORCE_SUPERNODAL;
+
 impl SpdSolver {
     /// Analyse the pattern once (ordering and symbolic factorization).
     pub fn new(pattern: Pattern) -> Result<Self, SpdError> {
@@ -65,7 +72,10 @@ impl SpdSolver {
             symbolic_pattern.as_ref(),
             Side::Upper,
             ordering,
-            Default::default(),
+            CholeskySymbolicParams {
+                supernodal_flop_ratio_threshold: SUPERNODAL,
+                ..Default::default()
+            },
         )
         .map_err(|e| SpdError::Symbolic(format!("{e:?}")))?;
         let scratch = MemBuffer::new(

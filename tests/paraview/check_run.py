@@ -1,24 +1,52 @@
 """Check a geoflow run directory with ParaView itself (and optionally render it).
 
 Usage:
-    pvpython tests/paraview/check_run.py RUN_DIR
-    xvfb-run -a -s "-screen 0 1024x768x24" pvbatch tests/paraview/check_run.py RUN_DIR --render OUT.png
+    pvpython tests/paraview/check_run.py RUN_DIR [--expect-degree D] [--exact NAME]
+    xvfb-run -a -s "-screen 0 1024x768x24" pvbatch tests/paraview/check_run.py RUN_DIR \
+        --render OUT.png [--series image]
 
-RUN_DIR must hold exactly one `<name>.pvd` (frames `frames/<name>_NNNNNN.vts`) and `energy.csv`
-(columns at least step,time,dt,energy; one row per time step, step 0 = initial state).
+RUN_DIR must hold one main `<name>.pvd` (frames `frames/<name>_NNNNNN.vts|vtu`) and
+`energy.csv` (columns at least step,time,dt,energy; one row per time step, step 0 = initial
+state). Harmonic-map runs (`flow = "harmonic-map"` in config.toml) also hold exactly one further
+series `<name>_image.pvd`; other runs hold no other .pvd.
 
 Checks, all through ParaView's own readers and filters:
   * the .pvd opens with PVDReader; its TimestepValues are strictly increasing, each equals the
     `time` of a row of energy.csv (relative tolerance 1e-12), the first equals the first row's
     time and the last the last row's time;
-  * for every time step (UpdatePipeline(t) + servermanager.Fetch): point arrays u,
-    normal_velocity, mean_curvature exist, are scalar Float64, have one value per point and are
-    finite; all points are finite, their count equals the structured dimensions and is the same in
-    every frame; the point z-coordinate equals u; FieldData TimeValue == t, and Energy and Step
-    equal the energy.csv row of that time;
+  * for every time step (UpdatePipeline(t) + servermanager.Fetch): the point arrays of the flow
+    exist, are Float64 with the expected number of components (graph: u, normal_velocity,
+    mean_curvature; surface: mean_curvature, normal_velocity, gaussian_curvature; harmonic map:
+    u with 3 components, energy_density, constraint_error), have one value per point and are
+    finite; all points are finite, their count equals the structured dimensions and is the same
+    in every frame; for graphs the point z-coordinate equals u; FieldData TimeValue == t, and
+    Energy and Step equal the energy.csv row of that time;
   * the first and last frame opened alone (without the .pvd) report their TimeValue as their time;
   * PlotGlobalVariablesOverTime on the reader gives one row per time step with an Energy column
     matching energy.csv.
+
+Harmonic-map runs, in addition:
+  * energy.csv has the columns rate, constraint_error, constraint_l1, max_local_energy (and
+    covered_area for maps into S^2);
+  * `<name>_image.pvd` opens with PVDReader with exactly the same TimestepValues as the main
+    series (and both .pvd files list the same times); every image frame has the main frame's
+    dataset type, cells (structured dimensions or triangle connectivity) and FieldData, its
+    points equal the main frame's `u` bitwise, its `energy_density` equals the main frame's
+    bitwise; its first and last frames open alone with their TimeValue;
+  * the point array constraint_error is the distance of u to the target, and its maximum is the
+    energy.csv constraint_error of that step; for the sphere | |u| - 1 | <= 1e-12 everywhere;
+  * sum_i m_i energy_density_i (m the lumped mass: barycentric on meshes, hx*hy/4 per cell on
+    grids) equals the energy (1e-10 relative);
+  * on triangle meshes the Dirichlet energy recomputed here with the cotan formula
+    E = 1/2 sum_T sum_edges cot(opposite angle of the domain triangle)/2 |u_i - u_j|^2 equals
+    FieldData Energy and the energy.csv row (1e-12 relative);
+  * for maps into S^2: the covered area sum|Omega| and the degree sum(Omega)/4pi over the image
+    triangles (signed solid angles, Van Oosterom-Strackee; planar domains oriented along +z like
+    geoflow does) equal the energy.csv covered_area and degree (1e-9); with --expect-degree D
+    the degree column must exist and equal D (1e-9) at every frame;
+  * with --exact NAME (a solution coded here independently of the scenario file; known:
+    great-circle) the error_linf and error_l2 columns exist, and max over points of
+    |u - u_exact| equals the energy.csv error_linf at every frame (1e-12 relative).
 
 Exits 0 on success, 1 with a message naming the check (and the time) on failure, 2 on bad usage.
 Output goes through os.write: pvpython routes `print` through VTK's output window.
@@ -35,13 +63,30 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 REL_TOL = 1e-12
-# Point arrays by dataset type: graph flows write structured grids of the surface (x, y, u);
-# surface flows write unstructured grids of triangles.
+# Point arrays (name, components) by flow and dataset type: graph flows write structured grids
+# of the surface (x, y, u); surface flows write unstructured grids of triangles; harmonic maps
+# write their domain (a grid or triangles) with the map u as a vector.
 POINT_ARRAYS = {
-    "vtkStructuredGrid": ("u", "normal_velocity", "mean_curvature"),
-    "vtkUnstructuredGrid": ("mean_curvature", "normal_velocity", "gaussian_curvature"),
+    "vtkStructuredGrid": (("u", 1), ("normal_velocity", 1), ("mean_curvature", 1)),
+    "vtkUnstructuredGrid": (("mean_curvature", 1), ("normal_velocity", 1), ("gaussian_curvature", 1)),
 }
+MAP_ARRAYS = (("u", 3), ("energy_density", 1), ("constraint_error", 1))
+IMAGE_ARRAYS = (("energy_density", 1),)
 FIELD_ARRAYS = ("TimeValue", "Energy", "Step")
+MAP_COLUMNS = ("rate", "constraint_error", "constraint_l1", "max_local_energy")
+# Tolerances of the harmonic-map checks.
+UNIT_TOL = 1e-12      # | |u| - 1 | for maps into a sphere
+DEGREE_TOL = 1e-9     # degree and covered area against energy.csv
+DENSITY_TOL = 1e-10   # sum of mass * energy_density against the energy
+
+
+def great_circle(x, y, z, t):
+    """u = (cos p, sin p, 0), p = exp(-2t) sin x sin y: harmonic map flow into S^2 on [0, pi]^2."""
+    p = math.exp(-2.0 * t) * np.sin(x) * np.sin(y)
+    return np.stack([np.cos(p), np.sin(p), np.zeros_like(p)], axis=1)
+
+
+EXACT = {"great-circle": great_circle}
 
 
 def out(msg):
@@ -65,16 +110,37 @@ def fmt(x):
 # Plain-file checks (no ParaView yet)
 # ---------------------------------------------------------------------------------------------
 
-def find_pvd(run_dir):
+def find_pvds(run_dir):
+    """The main `<name>.pvd` and the further series `<name>_<s>.pvd` as {s: path}."""
     if not os.path.isdir(run_dir):
         fail("run directory %r does not exist" % run_dir)
-    pvds = sorted(f for f in os.listdir(run_dir) if f.endswith(".pvd"))
-    if len(pvds) != 1:
-        fail("expected exactly one .pvd at the top of %r, found %d: %r" % (run_dir, len(pvds), pvds))
-    return os.path.join(run_dir, pvds[0])
+    stems = sorted(f[:-4] for f in os.listdir(run_dir) if f.endswith(".pvd"))
+    if not stems:
+        fail("no .pvd at the top of %r" % run_dir)
+    mains = [m for m in stems if all(o == m or o.startswith(m + "_") for o in stems)]
+    if len(mains) != 1:
+        fail("expected one <name>.pvd and only <name>_<series>.pvd beside it in %r, found %r"
+             % (run_dir, [m + ".pvd" for m in stems]))
+    main = mains[0]
+    series = {o[len(main) + 1:]: os.path.join(run_dir, o + ".pvd") for o in stems if o != main}
+    return os.path.join(run_dir, main + ".pvd"), series
+
+
+def read_config(run_dir):
+    """config.toml as a dict ({} if there is none)."""
+    path = os.path.join(run_dir, "config.toml")
+    if not os.path.isfile(path):
+        return {}
+    import tomllib
+    with open(path, "rb") as f:
+        try:
+            return tomllib.load(f)
+        except tomllib.TOMLDecodeError as e:
+            fail("config.toml does not parse: %s" % e)
 
 
 def read_energy_csv(run_dir):
+    """Rows (step, time, dt, energy), the header, and every column by name as floats."""
     path = os.path.join(run_dir, "energy.csv")
     if not os.path.isfile(path):
         fail("energy.csv missing in %r" % run_dir)
@@ -87,8 +153,11 @@ def read_energy_csv(run_dir):
         for col in ("step", "time", "dt", "energy"):
             if col not in header:
                 fail("energy.csv header %r lacks column %r" % (header, col))
+        if len(set(header)) != len(header):
+            fail("energy.csv header %r repeats a column" % header)
         idx = {c: header.index(c) for c in ("step", "time", "dt", "energy")}
         rows = []
+        columns = {c: [] for c in header}
         for lineno, rec in enumerate(reader, start=2):
             if not rec or all(not x.strip() for x in rec):
                 continue
@@ -99,6 +168,8 @@ def read_energy_csv(run_dir):
                 time = float(rec[idx["time"]])
                 dt = float(rec[idx["dt"]])
                 energy = float(rec[idx["energy"]])
+                for c, x in zip(header, rec):
+                    columns[c].append(float(x))
             except ValueError as e:
                 fail("energy.csv line %d does not parse: %s" % (lineno, e))
             if not all(math.isfinite(v) for v in (time, dt, energy)):
@@ -114,7 +185,7 @@ def read_energy_csv(run_dir):
         if not t1 > t0:
             fail("energy.csv times not strictly increasing: step %d t=%s, step %d t=%s"
                  % (s0, fmt(t0), s1, fmt(t1)))
-    return rows
+    return rows, header, columns
 
 
 def read_pvd_files(pvd_path):
@@ -165,7 +236,103 @@ def field_scalar(data, name, t):
     return arr.GetTuple1(0)
 
 
-def check_frames(reader, times, rows, sm, ns):
+def open_series(pvd, simple):
+    reader = simple.OpenDataFile(pvd)
+    if reader is None:
+        fail("ParaView cannot open %s" % pvd)
+    if reader.GetXMLName() != "PVDReader":
+        fail("%s opened with %s, expected PVDReader" % (pvd, reader.GetXMLName()))
+    times = as_list(reader.TimestepValues)
+    if not times:
+        fail("PVDReader reports no TimestepValues for %s" % pvd)
+    for k, (a, b) in enumerate(zip(times, times[1:])):
+        if not b > a:
+            fail("%s: TimestepValues not strictly increasing at index %d: %s then %s"
+                 % (os.path.basename(pvd), k, fmt(a), fmt(b)))
+    return reader, times
+
+
+def fetch(reader, t, sm, what):
+    reader.UpdatePipeline(t)
+    data = sm.Fetch(reader)
+    if data is None:
+        fail("t=%s: Fetch of the %s returned nothing" % (fmt(t), what))
+    if data.IsA("vtkMultiBlockDataSet"):
+        fail("t=%s: %s: expected a single dataset, got %s" % (fmt(t), what, data.GetClassName()))
+    return data
+
+
+def dataset_kind(data, t, what):
+    kind = next((k for k in POINT_ARRAYS if data.IsA(k)), None)
+    if kind is None:
+        fail("t=%s: %s: expected one of %s, got %s"
+             % (fmt(t), what, ", ".join(POINT_ARRAYS), data.GetClassName()))
+    return kind
+
+
+def shape_of(data, kind, t, what):
+    """(points, dims): structured dimensions, or [cells, 0, 0] for triangles (all checked)."""
+    npts = data.GetNumberOfPoints()
+    if npts <= 0:
+        fail("t=%s: %s has no points" % (fmt(t), what))
+    if kind == "vtkStructuredGrid":
+        dims = [0, 0, 0]
+        data.GetDimensions(dims)
+        if npts != dims[0] * dims[1] * dims[2]:
+            fail("t=%s: %s: %d points but structured dimensions %r" % (fmt(t), what, npts, dims))
+    else:
+        ncells = data.GetNumberOfCells()
+        if ncells <= 0:
+            fail("t=%s: %s has no cells" % (fmt(t), what))
+        for c in range(ncells):
+            if data.GetCellType(c) != 5:
+                fail("t=%s: %s: cell %d has VTK type %d, expected 5 (triangle)"
+                     % (fmt(t), what, c, data.GetCellType(c)))
+        dims = [ncells, 0, 0]
+    return npts, dims
+
+
+def point_arrays(data, spec, npts, t, what, ns):
+    pd = data.GetPointData()
+    vals = {}
+    for name, comps in spec:
+        arr = pd.GetArray(name)
+        if arr is None:
+            present = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
+            fail("t=%s: %s: point array %r missing (present: %r)" % (fmt(t), what, name, present))
+        if arr.GetNumberOfComponents() != comps:
+            fail("t=%s: %s: point array %r has %d components, expected %d"
+                 % (fmt(t), what, name, arr.GetNumberOfComponents(), comps))
+        if arr.GetNumberOfTuples() != npts:
+            fail("t=%s: %s: point array %r has %d values for %d points"
+                 % (fmt(t), what, name, arr.GetNumberOfTuples(), npts))
+        if arr.GetDataTypeAsString() != "double":
+            fail("t=%s: %s: point array %r is %s, expected Float64 (double)"
+                 % (fmt(t), what, name, arr.GetDataTypeAsString()))
+        a = ns.vtk_to_numpy(arr)
+        bad = ~np.isfinite(a)
+        if bad.any():
+            p = int(np.argmax(bad.reshape(npts, -1).any(axis=1)))
+            fail("t=%s: %s: point array %r has %d non-finite values (first at point %d)"
+                 % (fmt(t), what, name, int(bad.sum()), p))
+        vals[name] = a
+    return vals
+
+
+def points_of(data, t, what, ns):
+    pts = data.GetPoints()
+    if pts is None:
+        fail("t=%s: %s has no points array" % (fmt(t), what))
+    if pts.GetData().GetDataTypeAsString() != "double":
+        fail("t=%s: %s: points are %s, expected Float64 (double)"
+             % (fmt(t), what, pts.GetData().GetDataTypeAsString()))
+    p = ns.vtk_to_numpy(pts.GetData())
+    if not np.isfinite(p).all():
+        fail("t=%s: %s: non-finite point coordinates" % (fmt(t), what))
+    return p
+
+
+def check_frames(reader, times, rows, sm, ns, harmonic, per_frame=None):
     row_times = [r[1] for r in rows]
     npts_ref = None
     matched = []
@@ -178,65 +345,18 @@ def check_frames(reader, times, rows, sm, ns):
                  % (k, fmt(t), rows[j][0], fmt(row_times[j])))
         step, _, _, energy = rows[j]
 
-        reader.UpdatePipeline(t)
-        data = sm.Fetch(reader)
-        if data is None:
-            fail("t=%s: Fetch returned nothing" % fmt(t))
-        if data.IsA("vtkMultiBlockDataSet"):
-            fail("t=%s: expected a single dataset, got %s" % (fmt(t), data.GetClassName()))
-        kind = next((k for k in POINT_ARRAYS if data.IsA(k)), None)
-        if kind is None:
-            fail("t=%s: expected one of %s, got %s" % (fmt(t), ", ".join(POINT_ARRAYS), data.GetClassName()))
-
-        npts = data.GetNumberOfPoints()
-        if npts <= 0:
-            fail("t=%s: frame has no points" % fmt(t))
-        if kind == "vtkStructuredGrid":
-            dims = [0, 0, 0]
-            data.GetDimensions(dims)
-            if npts != dims[0] * dims[1] * dims[2]:
-                fail("t=%s: %d points but structured dimensions %r" % (fmt(t), npts, dims))
-        else:
-            ncells = data.GetNumberOfCells()
-            if ncells <= 0:
-                fail("t=%s: frame has no cells" % fmt(t))
-            for c in range(ncells):
-                if data.GetCellType(c) != 5:
-                    fail("t=%s: cell %d has VTK type %d, expected 5 (triangle)" % (fmt(t), c, data.GetCellType(c)))
-            dims = [ncells, 0, 0]
+        data = fetch(reader, t, sm, "frame")
+        kind = dataset_kind(data, t, "frame")
+        npts, dims = shape_of(data, kind, t, "frame")
         if npts_ref is None:
             npts_ref = (npts, tuple(dims))
         elif (npts, tuple(dims)) != npts_ref:
             fail("t=%s: %d points, dims %r; first frame had %d points, dims %r"
                  % (fmt(t), npts, dims, npts_ref[0], npts_ref[1]))
 
-        pd = data.GetPointData()
-        vals = {}
-        for name in POINT_ARRAYS[kind]:
-            arr = pd.GetArray(name)
-            if arr is None:
-                present = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
-                fail("t=%s: point array %r missing (present: %r)" % (fmt(t), name, present))
-            if arr.GetNumberOfComponents() != 1:
-                fail("t=%s: point array %r has %d components, expected 1"
-                     % (fmt(t), name, arr.GetNumberOfComponents()))
-            if arr.GetNumberOfTuples() != npts:
-                fail("t=%s: point array %r has %d values for %d points"
-                     % (fmt(t), name, arr.GetNumberOfTuples(), npts))
-            if arr.GetDataTypeAsString() != "double":
-                fail("t=%s: point array %r is %s, expected Float64 (double)"
-                     % (fmt(t), name, arr.GetDataTypeAsString()))
-            a = ns.vtk_to_numpy(arr)
-            bad = ~np.isfinite(a)
-            if bad.any():
-                fail("t=%s: point array %r has %d non-finite values (first at point %d)"
-                     % (fmt(t), name, int(bad.sum()), int(np.argmax(bad))))
-            vals[name] = a
-
-        pts = ns.vtk_to_numpy(data.GetPoints().GetData())
-        if not np.isfinite(pts).all():
-            fail("t=%s: non-finite point coordinates" % fmt(t))
-        if "u" in vals:
+        vals = point_arrays(data, MAP_ARRAYS if harmonic else POINT_ARRAYS[kind], npts, t, "frame", ns)
+        pts = points_of(data, t, "frame", ns)
+        if not harmonic and "u" in vals:
             u = vals["u"]
             dz = np.abs(pts[:, 2] - u)
             scale = max(1.0, float(np.abs(u).max()))
@@ -255,6 +375,8 @@ def check_frames(reader, times, rows, sm, ns):
         s = field_scalar(data, "Step", t)
         if s != step:
             fail("t=%s: FieldData Step=%s but energy.csv row at this time is step %d" % (fmt(t), fmt(s), step))
+        if per_frame is not None:
+            per_frame(t, j, data, kind, pts, vals, (tv, e, s))
         matched.append((t, step, energy))
     return matched, npts_ref
 
@@ -300,6 +422,247 @@ def check_global_plot(reader, matched, simple, sm, ns):
     return cols
 
 
+# ---------------------------------------------------------------------------------------------
+# Harmonic maps
+# ---------------------------------------------------------------------------------------------
+
+def triangles_of(data, kind, ns):
+    """The triangles (T, 3) of a frame: its cells, or the grid cells split like geoflow does
+    ([a, a+1, a+nx+1] and [a, a+nx+1, a+nx] for the cell with lower-left corner a)."""
+    if kind == "vtkStructuredGrid":
+        dims = [0, 0, 0]
+        data.GetDimensions(dims)
+        nx, ny = dims[0], dims[1]
+        a = (np.arange(nx - 1)[None, :] + nx * np.arange(ny - 1)[:, None]).ravel()
+        t1 = np.stack([a, a + 1, a + nx + 1], axis=1)
+        t2 = np.stack([a, a + nx + 1, a + nx], axis=1)
+        return np.stack([t1, t2], axis=1).reshape(-1, 3)
+    cells = data.GetCells()
+    offsets = ns.vtk_to_numpy(cells.GetOffsetsArray())
+    conn = ns.vtk_to_numpy(cells.GetConnectivityArray())
+    if not np.array_equal(offsets, 3 * np.arange(len(offsets))):
+        fail("triangle cells do not have 3 points each (offsets %r...)" % offsets[:8])
+    return conn.astype(np.int64).reshape(-1, 3)
+
+
+def lumped_mass(pts, tri, kind, dims):
+    """geoflow's lumped mass: hx*hy/4 per adjacent grid cell, or a third of each adjacent
+    triangle's area (barycentric) on meshes."""
+    n = len(pts)
+    m = np.zeros(n)
+    if kind == "vtkStructuredGrid":
+        nx, ny = dims[0], dims[1]
+        p = pts.reshape(ny, nx, 3)
+        dx = p[:-1, 1:, 0] - p[:-1, :-1, 0]
+        dy = p[1:, :-1, 1] - p[:-1, :-1, 1]
+        q = (dx * dy / 4.0).ravel()
+        a = (np.arange(nx - 1)[None, :] + nx * np.arange(ny - 1)[:, None]).ravel()
+        for c in (a, a + 1, a + nx, a + nx + 1):
+            np.add.at(m, c, q)
+        return m
+    e1 = pts[tri[:, 1]] - pts[tri[:, 0]]
+    e2 = pts[tri[:, 2]] - pts[tri[:, 0]]
+    area = 0.5 * np.linalg.norm(np.cross(e1, e2), axis=1)
+    for c in range(3):
+        np.add.at(m, tri[:, c], area / 3.0)
+    return m
+
+
+def cotan_energy(pts, tri, u):
+    """E = 1/2 sum_T sum_corners cot(corner angle)/2 |u_j - u_k|^2, (j, k) the opposite edge,
+    with the angles of the domain triangles."""
+    e = 0.0
+    for c in range(3):
+        a, b, d = tri[:, c], tri[:, (c + 1) % 3], tri[:, (c + 2) % 3]
+        e1 = pts[b] - pts[a]
+        e2 = pts[d] - pts[a]
+        cot = np.einsum("ij,ij->i", e1, e2) / np.linalg.norm(np.cross(e1, e2), axis=1)
+        du = u[b] - u[d]
+        e += math.fsum(0.5 * 0.5 * cot * np.einsum("ij,ij->i", du, du))
+    return e
+
+
+def solid_angles(img, tri, orientation):
+    """Signed solid angles of the image triangles (Van Oosterom-Strackee), unit-normalized."""
+    v = img / np.linalg.norm(img, axis=1)[:, None]
+    a, b, c = v[tri[:, 0]], v[tri[:, 1]], v[tri[:, 2]]
+    num = np.einsum("ij,ij->i", a, np.cross(b, c))
+    den = 1.0 + np.einsum("ij,ij->i", a, b) + np.einsum("ij,ij->i", b, c) + np.einsum("ij,ij->i", c, a)
+    return orientation * 2.0 * np.arctan2(num, den)
+
+
+class MapChecks:
+    """The per-frame checks of a harmonic-map run (main frame against image frame and csv)."""
+
+    def __init__(self, image_reader, columns, sphere, exact, expect_degree, sm, ns):
+        self.image = image_reader
+        self.columns = columns
+        self.sphere = sphere
+        self.exact = exact
+        self.expect_degree = expect_degree
+        self.sm = sm
+        self.ns = ns
+        self.stats = {"unit": 0.0, "energy_rel": None, "density_rel": 0.0, "degree": [],
+                      "error_linf": [], "error_diff": 0.0, "constraint": []}
+
+    def col(self, name, j):
+        return self.columns[name][j] if name in self.columns else None
+
+    def __call__(self, t, j, data, kind, pts, vals, fields):
+        ns = self.ns
+        u = vals["u"].reshape(-1, 3)
+        npts = len(u)
+        energy = fields[1]
+
+        # --- the image frame: same cells and fields, points = u (bitwise) -------------------
+        im = fetch(self.image, t, self.sm, "image frame")
+        ikind = dataset_kind(im, t, "image frame")
+        if ikind != kind:
+            fail("t=%s: the image frame is a %s, the main frame a %s" % (fmt(t), ikind, kind))
+        inpts, idims = shape_of(im, ikind, t, "image frame")
+        if inpts != npts:
+            fail("t=%s: the image frame has %d points, the main frame %d" % (fmt(t), inpts, npts))
+        tri = triangles_of(data, kind, ns)
+        if kind == "vtkStructuredGrid":
+            dims = [0, 0, 0]
+            data.GetDimensions(dims)
+            if list(idims) != dims:
+                fail("t=%s: image frame dimensions %r, main frame %r" % (fmt(t), idims, dims))
+        else:
+            dims = None
+            itri = triangles_of(im, ikind, ns)
+            if itri.shape != tri.shape or not np.array_equal(itri, tri):
+                bad = [c for c in range(min(len(tri), len(itri))) if not np.array_equal(tri[c], itri[c])]
+                fail("t=%s: image frame triangles differ from the main frame's (%d vs %d cells, first "
+                     "difference at cell %s)" % (fmt(t), len(itri), len(tri), bad[0] if bad else "-"))
+        img = points_of(im, t, "image frame", ns)
+        same = np.ascontiguousarray(img).view(np.uint64) == np.ascontiguousarray(u).view(np.uint64)
+        if not same.all():
+            p = int(np.argmax(~same.all(axis=1)))
+            fail("t=%s: image point %d is %r, the main frame's u there is %r (%d of %d points differ)"
+                 % (fmt(t), p, [fmt(x) for x in img[p]], [fmt(x) for x in u[p]],
+                    int((~same.all(axis=1)).sum()), npts))
+        ivals = point_arrays(im, IMAGE_ARRAYS, inpts, t, "image frame", ns)
+        d_main = np.ascontiguousarray(vals["energy_density"]).view(np.uint64)
+        d_img = np.ascontiguousarray(ivals["energy_density"]).view(np.uint64)
+        if not np.array_equal(d_main, d_img):
+            p = int(np.argmax(d_main != d_img))
+            fail("t=%s: image energy_density at point %d is %s, the main frame's is %s"
+                 % (fmt(t), p, fmt(ivals["energy_density"][p]), fmt(vals["energy_density"][p])))
+        for name, v in zip(FIELD_ARRAYS, fields):
+            iv = field_scalar(im, name, t)
+            if iv != v:
+                fail("t=%s: image frame FieldData %s=%s, main frame %s" % (fmt(t), name, fmt(iv), fmt(v)))
+
+        # --- the constraint ---------------------------------------------------------------
+        ce = vals["constraint_error"]
+        if self.sphere:
+            r = np.sqrt(u[:, 0] * u[:, 0] + u[:, 1] * u[:, 1] + u[:, 2] * u[:, 2])
+            dev = np.abs(r - 1.0)
+            p = int(np.argmax(dev))
+            if dev[p] > UNIT_TOL:
+                fail("t=%s: |u| = %s at point %d: not on the unit sphere (tolerance %g)"
+                     % (fmt(t), fmt(r[p]), p, UNIT_TOL))
+            self.stats["unit"] = max(self.stats["unit"], float(dev[p]))
+            diff = np.abs(ce - dev)
+            if diff.max() > 1e-15:
+                p = int(np.argmax(diff))
+                fail("t=%s: point constraint_error %s at point %d, but | |u| - 1 | = %s"
+                     % (fmt(t), fmt(ce[p]), p, fmt(dev[p])))
+        c_csv = self.col("constraint_error", j)
+        if not close(float(ce.max()), c_csv):
+            fail("t=%s: max of the point constraint_error is %s, energy.csv says %s"
+                 % (fmt(t), fmt(ce.max()), fmt(c_csv)))
+        self.stats["constraint"].append(c_csv)
+
+        # --- the energy --------------------------------------------------------------------
+        mass = lumped_mass(pts, tri, kind, dims)
+        e_density = math.fsum(mass * vals["energy_density"])
+        rel = abs(e_density - energy) / max(abs(energy), 1e-300)
+        if rel > DENSITY_TOL and abs(e_density - energy) > 1e-14:
+            fail("t=%s: sum of lumped mass * energy_density is %s, the energy is %s (relative %.3g)"
+                 % (fmt(t), fmt(e_density), fmt(energy), rel))
+        self.stats["density_rel"] = max(self.stats["density_rel"], rel)
+        if kind == "vtkUnstructuredGrid":
+            e = cotan_energy(pts, tri, u)
+            e_csv = self.col("energy", j)
+            for what, ref in (("FieldData Energy", energy), ("energy.csv energy", e_csv)):
+                if not close(e, ref):
+                    fail("t=%s: the cotan Dirichlet energy of the frame is %s, %s is %s (relative %.3g)"
+                         % (fmt(t), fmt(e), what, fmt(ref), abs(e - ref) / abs(ref)))
+            rel = abs(e - energy) / abs(energy)
+            self.stats["energy_rel"] = max(self.stats["energy_rel"] or 0.0, rel)
+
+        # --- degree and covered area from the image ---------------------------------------
+        if self.sphere and "covered_area" in self.columns:
+            planar = bool((pts[:, 2] == 0.0).all())
+            if planar:
+                n = np.cross(pts[tri[:, 1]] - pts[tri[:, 0]], pts[tri[:, 2]] - pts[tri[:, 0]])
+                orientation = np.sign(n[:, 2])
+            else:
+                orientation = 1.0
+            omega = solid_angles(img, tri, orientation)
+            area = math.fsum(np.abs(omega))
+            degree = math.fsum(omega) / (4.0 * math.pi)
+            a_csv = self.col("covered_area", j)
+            if not (close(area, a_csv, DEGREE_TOL) or abs(area - a_csv) <= DEGREE_TOL):
+                fail("t=%s: covered area from the image is %s, energy.csv covered_area is %s"
+                     % (fmt(t), fmt(area), fmt(a_csv)))
+            d_csv = self.col("degree", j)
+            if d_csv is not None and abs(degree - d_csv) > DEGREE_TOL:
+                fail("t=%s: degree from the image is %s, energy.csv degree is %s"
+                     % (fmt(t), fmt(degree), fmt(d_csv)))
+            if self.expect_degree is not None and abs(degree - self.expect_degree) > DEGREE_TOL:
+                fail("t=%s: degree from the image is %s, expected %s"
+                     % (fmt(t), fmt(degree), fmt(self.expect_degree)))
+            self.stats["degree"].append(degree)
+
+        # --- the exact solution -----------------------------------------------------------
+        if self.exact is not None:
+            ue = self.exact(pts[:, 0], pts[:, 1], pts[:, 2], t)
+            err = float(np.sqrt(((u - ue) ** 2).sum(axis=1)).max())
+            e_csv = self.col("error_linf", j)
+            if not (close(err, e_csv) or abs(err - e_csv) <= 1e-14):
+                fail("t=%s: max |u - u_exact| over the frame's points is %s, energy.csv error_linf "
+                     "is %s (relative %.3g)" % (fmt(t), fmt(err), fmt(e_csv), abs(err - e_csv) / max(err, e_csv)))
+            self.stats["error_linf"].append((t, err))
+            self.stats["error_diff"] = max(self.stats["error_diff"], abs(err - e_csv))
+
+
+def check_map_run(series, header, columns, config, args, times, entries, simple):
+    """The harmonic-map specific checks before the per-frame loop; returns the image reader."""
+    if set(series) != {"image"}:
+        fail("a harmonic-map run must have exactly one further series <name>_image.pvd, found %r"
+             % sorted(series))
+    target = (config.get("target") or {}).get("kind", "sphere")
+    sphere = target == "sphere"
+    need = list(MAP_COLUMNS)
+    # Maps into S^2 (not S^1) report the covered area, and the degree where it is defined.
+    initial_u = (config.get("initial") or {}).get("u")
+    if sphere and isinstance(initial_u, list) and len(initial_u) == 3:
+        need.append("covered_area")
+    if "degree" in header:
+        need.append("covered_area")
+    if args.expect_degree is not None:
+        need += ["covered_area", "degree"]
+    if args.exact:
+        need += ["error_linf", "error_l2"]
+    missing_cols = [c for c in need if c not in header]
+    if missing_cols:
+        fail("energy.csv lacks the harmonic-map column(s) %r (header %r)" % (missing_cols, header))
+    image_pvd = series["image"]
+    image_entries = read_pvd_files(image_pvd)
+    if [t for t, _ in image_entries] != [t for t, _ in entries]:
+        fail("%s lists times %r, the main .pvd %r" % (os.path.basename(image_pvd),
+             [t for t, _ in image_entries], [t for t, _ in entries]))
+    image, itimes = open_series(image_pvd, simple)
+    if itimes != times:
+        fail("the image series has %d time steps %r, the main series %d %r"
+             % (len(itimes), itimes, len(times), times))
+    check_standalone_frames(sorted(image_entries), simple)
+    return image, sphere
+
+
 def sm_fetch(reader):
     from paraview import servermanager as sm
     return sm.Fetch(reader)
@@ -327,7 +690,12 @@ def render(reader, t, png, simple, title):
     disp = simple.Show(smooth, view)
     disp.SetRepresentationType("Surface")
     data = sm_fetch(reader)
-    field = "u" if data.GetPointData().GetArray("u") is not None else "mean_curvature"
+    pd = data.GetPointData()
+    # A scalar u (graphs), else the curvature (surfaces) or the energy density (maps, images).
+    field = next(f for f in ("u", "mean_curvature", "energy_density", None)
+                 if f is None or (pd.GetArray(f) is not None and pd.GetArray(f).GetNumberOfComponents() == 1))
+    if field is None:
+        fail("render: the frame has none of the scalar point arrays u, mean_curvature, energy_density")
     simple.ColorBy(disp, ("POINTS", field))
     lut = simple.GetColorTransferFunction(field)
     lut.ApplyPreset("Viridis (matplotlib)", True)
@@ -391,33 +759,42 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir")
     ap.add_argument("--render", metavar="OUT.png", help="also render the last time step to OUT.png (needs X)")
+    ap.add_argument("--series", metavar="NAME", help="render the series <name>_NAME.pvd (e.g. image) "
+                    "instead of the main one")
+    ap.add_argument("--expect-degree", type=float, metavar="D",
+                    help="harmonic maps into S^2: the degree (from the image and in energy.csv) must be D")
+    ap.add_argument("--exact", choices=sorted(EXACT),
+                    help="harmonic maps: compare u with this exact solution and energy.csv's error_linf")
     args = ap.parse_args()
 
     run_dir = os.path.abspath(args.run_dir)
     if args.render and not os.environ.get("DISPLAY"):
         fail("--render needs an X display (Debian's ParaView is GLX-only); run under "
              "xvfb-run -a -s \"-screen 0 1024x768x24\" pvbatch %s ..." % sys.argv[0])
-    pvd = find_pvd(run_dir)
-    rows = read_energy_csv(run_dir)
+    pvd, series = find_pvds(run_dir)
+    config = read_config(run_dir)
+    harmonic = config.get("flow") == "harmonic-map"
+    if "name" in config and os.path.basename(pvd) != config["name"] + ".pvd":
+        fail("the main series is %s, config.toml names the run %r" % (os.path.basename(pvd), config["name"]))
+    if not harmonic:
+        if series:
+            fail("expected exactly one .pvd at the top of %r (flow %r), also found %r"
+                 % (run_dir, config.get("flow"), sorted(os.path.basename(p) for p in series.values())))
+        if args.expect_degree is not None or args.exact:
+            fail("--expect-degree and --exact apply to harmonic-map runs; config.toml says flow=%r"
+                 % config.get("flow"))
+    if args.series and args.series not in series:
+        fail("--series %s: no %s_%s.pvd in %r" % (args.series, os.path.basename(pvd)[:-4], args.series, run_dir))
+    rows, header, columns = read_energy_csv(run_dir)
     entries = read_pvd_files(pvd)
 
     from paraview import simple
     from paraview import servermanager as sm
     from vtkmodules.util import numpy_support as ns
 
-    reader = simple.OpenDataFile(pvd)
-    if reader is None:
-        fail("ParaView cannot open %s" % pvd)
-    if reader.GetXMLName() != "PVDReader":
-        fail("%s opened with %s, expected PVDReader" % (pvd, reader.GetXMLName()))
-    times = as_list(reader.TimestepValues)
-    if not times:
-        fail("PVDReader reports no TimestepValues for %s" % pvd)
+    reader, times = open_series(pvd, simple)
     if len(times) != len(entries):
         fail("PVDReader reports %d time steps, the .pvd lists %d DataSets" % (len(times), len(entries)))
-    for k, (a, b) in enumerate(zip(times, times[1:])):
-        if not b > a:
-            fail("TimestepValues not strictly increasing at index %d: %s then %s" % (k, fmt(a), fmt(b)))
     if not close(times[0], rows[0][1]):
         fail("first time step %s differs from energy.csv's first time %s (step %d)"
              % (fmt(times[0]), fmt(rows[0][1]), rows[0][0]))
@@ -425,7 +802,11 @@ def main():
         fail("last time step %s differs from energy.csv's last time %s (step %d)"
              % (fmt(times[-1]), fmt(rows[-1][1]), rows[-1][0]))
 
-    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns)
+    checks = None
+    if harmonic:
+        image, sphere = check_map_run(series, header, columns, config, args, times, entries, simple)
+        checks = MapChecks(image, columns, sphere, EXACT.get(args.exact), args.expect_degree, sm, ns)
+    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks)
     check_standalone_frames(sorted(entries), simple)
     cols = check_global_plot(reader, matched, simple, sm, ns)
 
@@ -436,11 +817,32 @@ def main():
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
+    if checks is not None:
+        st = checks.stats
+        out("  image series: %s, %d frames at the same times, points == u bitwise"
+            % (os.path.basename(series["image"]), len(times)))
+        if sphere:
+            out("  max | |u| - 1 |: %.3g" % st["unit"])
+        out("  energy.csv constraint_error: %.3g -> %.3g (= max of the point array)"
+            % (st["constraint"][0], st["constraint"][-1]))
+        if st["energy_rel"] is not None:
+            out("  cotan energy recomputed: max relative difference %.3g" % st["energy_rel"])
+        out("  sum mass * energy_density vs energy: max relative difference %.3g" % st["density_rel"])
+        if st["degree"]:
+            out("  degree from the image: %.12f -> %.12f" % (st["degree"][0], st["degree"][-1]))
+        if st["error_linf"]:
+            out("  error_linf vs %s: %.6g at t=%s (recomputed), max |diff| %.3g"
+                % (args.exact, st["error_linf"][-1][1], fmt(st["error_linf"][-1][0]), st["error_diff"]))
 
     if args.render:
         png = os.path.abspath(args.render)
-        render(reader, times[-1], png, simple, os.path.splitext(os.path.basename(pvd))[0])
-        out("  rendered t=%s to %s (%d bytes)" % (fmt(times[-1]), png, os.path.getsize(png)))
+        shown, path = reader, pvd
+        if args.series:
+            path = series[args.series]
+            shown = simple.OpenDataFile(path)
+        render(shown, times[-1], png, simple, os.path.splitext(os.path.basename(path))[0])
+        out("  rendered %s t=%s to %s (%d bytes)"
+            % (os.path.basename(path), fmt(times[-1]), png, os.path.getsize(png)))
     return 0
 
 
