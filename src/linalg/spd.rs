@@ -46,8 +46,8 @@ pub struct SpdSolver {
 }
 
 /// Always the supernodal (dense-block) factorization: faer's heuristic picks the simplicial one
-/// for systems of a few thousand unknowns from 2D meshes, which was measured 1.4x slower per
-/// step (a harmonic map on a 65² grid, 8,450 unknowns: 10.5 ms against 7.5 ms).
+/// for systems of a few thousand unknowns from 2D meshes, which was measured 1.6x slower per
+/// step (a harmonic map on a 65² grid, 8,450 unknowns: 10 ms against 6.3 ms).
 const SUPERNODAL: SupernodalThreshold = SupernodalThreshold::FORCE_SUPERNODAL;
 
 impl SpdSolver {
