@@ -5,6 +5,7 @@ use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::error::{Error, Result};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
 use crate::flows::harmonic_map::{mobius_center, HarmonicMap, MapOptions, MapState};
+use crate::flows::ricci::{Ricci, RicciState};
 use crate::flows::surface_mcf::{
     LaplacianChoice, Normalize, SurfaceMcf, SurfaceOptions, SurfaceState,
 };
@@ -206,6 +207,61 @@ pub fn surface_flow(s: &Scenario, mesh: TriMesh) -> Result<(SurfaceMcf, SurfaceS
     Ok((flow, SurfaceState { mesh }))
 }
 
+/// The Ricci flow of a scenario on a discretization with integrated background curvature `k0`
+/// and Euler characteristic `chi`, and its initial state.
+pub fn ricci_flow<D: Discretization>(
+    s: &Scenario,
+    domain: D,
+    k0: Vec<f64>,
+    chi: f64,
+) -> Result<(Ricci<D>, RicciState)> {
+    let c = s.compile(&format!("scenario `{}`", s.name))?;
+    let [initial, boundary, exact] = c.conformal;
+    let initial = initial.expect("validated: ricci has [initial]");
+    let normalized = s.ricci.as_ref().is_some_and(|r| r.normalized);
+    if normalized && domain.boundary().iter().any(|&b| b) {
+        return Err(Error::Config {
+            origin: format!("scenario `{}`", s.name),
+            key: "ricci.normalized".into(),
+            msg: "the normalized flow needs a closed surface; this mesh has a boundary".into(),
+        });
+    }
+    // The initial state, checked before anything is factored.
+    let bnd = domain.boundary();
+    let mut u0 = Vec::with_capacity(domain.nodes());
+    for (i, &on_boundary) in bnd.iter().enumerate() {
+        let p = domain.point(i);
+        let (key, data) = match &boundary {
+            Some(b) if on_boundary => ("boundary", b),
+            _ => ("initial", &initial),
+        };
+        let u = data.u(p, s.time.t0);
+        if !u.is_finite() {
+            return Err(Error::Config {
+                origin: format!("scenario `{}`", s.name),
+                key: format!("{key}.{}", if data.is_v { "v" } else { "u" }),
+                msg: format!(
+                    "gives u = {u} at (x, y, z) = ({}, {}, {}), t = {}{}",
+                    p[0],
+                    p[1],
+                    p[2],
+                    s.time.t0,
+                    if data.is_v {
+                        " (v must be positive)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+        u0.push(u);
+    }
+    let flow = Ricci::new(domain, k0, chi, normalized, boundary, &u0)
+        .map_err(|e| numerical(s, e))?
+        .with_exact(exact);
+    Ok((flow, RicciState { u: u0 }))
+}
+
 /// Load or generate the scenario's mesh; warnings (benign repairs) go to `warn`.
 pub fn scenario_mesh(s: &Scenario, warn: &mut dyn FnMut(&str)) -> Result<TriMesh> {
     let m = s
@@ -298,6 +354,28 @@ pub fn simulate_with_warnings(
                 if let Some(w) = flow.acuteness_warning() {
                     warn(&w);
                 }
+                time::run(&mut flow, state, &control, observers).map(strip)
+            }
+        };
+    }
+    if s.flow == FlowKind::Ricci {
+        return match &s.grid {
+            Some(g) => {
+                let grid = Grid2::new(g.nx, g.ny, g.x, g.y);
+                // A flat rectangle: turning angle π/2 at the four corners, χ = 1.
+                let mut k0 = vec![0.0; grid.nodes()];
+                for k in [0, g.nx - 1, g.nx * (g.ny - 1), g.nx * g.ny - 1] {
+                    k0[k] = std::f64::consts::FRAC_PI_2;
+                }
+                let (mut flow, state) = ricci_flow(s, GridDomain::new(grid), k0, 1.0)?;
+                time::run(&mut flow, state, &control, observers).map(strip)
+            }
+            None => {
+                let mesh = scenario_mesh(s, warn)?;
+                let k0 = crate::geometry::vertex_angle_defects(&mesh);
+                let edges = crate::mesh::topology::edges(&mesh).map_err(|e| numerical(s, e))?;
+                let chi = crate::mesh::topology::euler_characteristic(&mesh, &edges) as f64;
+                let (mut flow, state) = ricci_flow(s, MeshDomain::surface(mesh), k0, chi)?;
                 time::run(&mut flow, state, &control, observers).map(strip)
             }
         };

@@ -4,4 +4,5 @@
 mod convergence {
     mod graph;
     mod harmonic;
+    mod ricci;
 }

@@ -16,5 +16,6 @@ impl Observer for Record {
 mod flows {
     mod graph_mcf;
     mod harmonic_map;
+    mod ricci;
     mod surface_mcf;
 }

@@ -6,6 +6,7 @@
 pub mod frame;
 pub mod graph_mcf;
 pub mod harmonic_map;
+pub mod ricci;
 pub mod surface_mcf;
 pub mod target;
 

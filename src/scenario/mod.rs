@@ -8,6 +8,7 @@ pub use mesh::{MeshSpec, ShapeKind};
 
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+use crate::flows::ricci::ConformalData;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,8 @@ pub enum FlowKind {
     SurfaceMcf,
     /// Harmonic map heat flow into a sphere: `u_t = Δu + |∇u|² u`.
     HarmonicMap,
+    /// Ricci flow of a conformal factor: `u_t = −K` (or `K̄ − K`), `g = e^{2u} g0`.
+    Ricci,
 }
 
 impl FlowKind {
@@ -33,6 +36,7 @@ impl FlowKind {
             FlowKind::GraphArea => "graph-area",
             FlowKind::SurfaceMcf => "surface-mcf",
             FlowKind::HarmonicMap => "harmonic-map",
+            FlowKind::Ricci => "ricci",
         }
     }
 }
@@ -125,6 +129,9 @@ pub struct Scenario {
     /// The target manifold of `harmonic-map` (default: the sphere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSpec>,
+    /// Options of `ricci`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ricci: Option<RicciSpec>,
     /// Dirichlet data on the boundary; without it the initial boundary values are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<ScalarField>,
@@ -160,6 +167,9 @@ pub struct ScalarField {
     /// The name of a point array of the `[mesh]` file (`[initial]` of `harmonic-map` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// `ricci` only: the conformal factor as `v = e^{2u}` instead of `u`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v: Option<String>,
 }
 
 /// One expression, or one per component.
@@ -210,6 +220,15 @@ fn default_center() -> String {
 }
 fn default_on_blowup() -> String {
     "continue".into()
+}
+
+/// Options of `ricci` (`[ricci]`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RicciSpec {
+    /// The normalized flow `u_t = K̄ − K` (closed meshes), keeping the area.
+    #[serde(default)]
+    pub normalized: bool,
 }
 
 /// The target manifold of a map (`[target]`).
@@ -297,6 +316,8 @@ pub struct Compiled {
     pub exact_map: Option<Vec<Expr>>,
     /// The mesh file's point array holding the initial map, instead of `initial_map`.
     pub initial_field: Option<String>,
+    /// `ricci`: the initial, boundary and exact conformal factor (`u` or `v`).
+    pub conformal: [Option<ConformalData>; 3],
 }
 
 /// The built-in scenarios: `(name, TOML text)`, the shipped `scenarios/*.toml`.
@@ -358,6 +379,19 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("gauss-map", include_str!("../../scenarios/gauss-map.toml")),
     ("bubbling", include_str!("../../scenarios/bubbling.toml")),
+    ("cigar", include_str!("../../scenarios/cigar.toml")),
+    (
+        "ricci-sphere",
+        include_str!("../../scenarios/ricci-sphere.toml"),
+    ),
+    (
+        "ricci-ellipsoid",
+        include_str!("../../scenarios/ricci-ellipsoid.toml"),
+    ),
+    (
+        "ricci-torus",
+        include_str!("../../scenarios/ricci-torus.toml"),
+    ),
 ];
 
 impl Scenario {
@@ -500,6 +534,7 @@ impl Scenario {
             ));
         }
         let graph = matches!(self.flow, FlowKind::GraphMcf | FlowKind::GraphArea);
+        let mesh_file = self.mesh.as_ref().is_some_and(|m| m.file.is_some());
         let map = self.flow == FlowKind::HarmonicMap;
         if (graph || map) && self.initial.is_none() {
             return Err(bad("initial", "this flow needs [initial] u = ...".into()));
@@ -631,40 +666,90 @@ impl Scenario {
             let vars: &[&str] = if key == "exact.u" { &VARS } else { &MAP_VARS };
             Expr::parse(s, vars).map_err(|e| bad(key, e.to_string()))
         };
-        let mesh_file = self.mesh.as_ref().is_some_and(|m| m.file.is_some());
+        let ricci = self.flow == FlowKind::Ricci;
         for (key, f) in [
             ("initial", &self.initial),
             ("boundary", &self.boundary),
             ("exact", &self.exact),
         ] {
-            match f.as_ref().map(|f| (&f.u, &f.field)) {
-                Some((Some(_), Some(_))) => {
-                    return Err(bad(
-                        key,
-                        "give `u` (expressions) or `field` (an array of the mesh file), not both"
-                            .into(),
-                    ))
-                }
-                Some((None, None)) => return Err(bad(key, "needs `u = ...`".into())),
-                Some((None, Some(_))) if !(key == "initial" && map && mesh_file) => {
-                    return Err(bad(
-                        &format!("{key}.field"),
-                        "`field` reads a point array of the [mesh] file, for the [initial] map of \
-                         harmonic-map only"
-                            .into(),
-                    ))
-                }
-                _ => {}
+            let Some(f) = f else { continue };
+            let given = [f.u.is_some(), f.field.is_some(), f.v.is_some()];
+            if given.iter().filter(|&&g| g).count() != 1 {
+                let msg = if ricci {
+                    "give one of `u` (the conformal factor) or `v` (= e^{2u})"
+                } else if key == "initial" && map {
+                    "give one of `u` (expressions) or `field` (an array of the mesh file)"
+                } else {
+                    "needs `u = ...`"
+                };
+                return Err(bad(key, msg.into()));
+            }
+            if f.field.is_some() && !(key == "initial" && map && mesh_file) {
+                return Err(bad(
+                    &format!("{key}.field"),
+                    "`field` reads a point array of the [mesh] file, for the [initial] map of \
+                     harmonic-map only"
+                        .into(),
+                ));
+            }
+            if f.v.is_some() && !ricci {
+                return Err(bad(
+                    &format!("{key}.v"),
+                    "`v` (the conformal factor e^{2u}) applies to flow = \"ricci\" only".into(),
+                ));
             }
         }
+        if self.ricci.is_some() && !ricci {
+            return Err(bad(
+                "ricci",
+                "[ricci] applies to flow = \"ricci\" only".into(),
+            ));
+        }
+        if ricci && self.initial.is_none() {
+            return Err(bad(
+                "initial",
+                "ricci needs [initial] u = ... or v = ...".into(),
+            ));
+        }
+        if ricci && self.ricci.as_ref().is_some_and(|r| r.normalized) && self.mesh.is_none() {
+            return Err(bad(
+                "ricci.normalized",
+                "the normalized flow needs a closed surface [mesh]".into(),
+            ));
+        }
+        let conformal = |key: &str, f: &Option<ScalarField>| -> Result<Option<ConformalData>> {
+            let Some(f) = f.as_ref().filter(|_| ricci) else {
+                return Ok(None);
+            };
+            let (text, is_v) = match (&f.u, &f.v) {
+                (Some(FieldExpr::One(s)), _) => (s, false),
+                (None, Some(s)) => (s, true),
+                _ => {
+                    return Err(bad(
+                        &format!("{key}.u"),
+                        "expected one expression string".into(),
+                    ))
+                }
+            };
+            let name = format!("{key}.{}", if is_v { "v" } else { "u" });
+            Ok(Some(ConformalData {
+                expr: Expr::parse(text, &VARS).map_err(|e| bad(&name, e.to_string()))?,
+                is_v,
+            }))
+        };
+        let conformal = [
+            conformal("initial", &self.initial)?,
+            conformal("boundary", &self.boundary)?,
+            conformal("exact", &self.exact)?,
+        ];
         let one = |key: &str, f: &Option<ScalarField>| -> Result<Option<Expr>> {
             match f {
                 None => Ok(None),
                 Some(ScalarField {
                     u: Some(FieldExpr::One(s)),
                     ..
-                }) if !map => Ok(Some(expr(key, s)?)),
-                Some(_) if map => Ok(None),
+                }) if !map && !ricci => Ok(Some(expr(key, s)?)),
+                Some(_) if map || ricci => Ok(None),
                 Some(_) => Err(bad(
                     key,
                     "expected one expression string for this flow".into(),
@@ -692,6 +777,7 @@ impl Scenario {
             boundary_map: many("boundary.u", &self.boundary)?,
             exact_map: many("exact.u", &self.exact)?,
             initial_field: self.initial.as_ref().and_then(|f| f.field.clone()),
+            conformal,
         };
         // With an initial field the number of components is known once the mesh is read.
         if map && compiled.initial_field.is_none() {
@@ -756,6 +842,14 @@ fn apply_override(table: &mut toml::Table, spec: &str) -> Result<()> {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(raw.trim().to_string()));
+    // Fields are expressions: `initial.u=0` means the expression "0", not the integer 0.
+    let last = parts[parts.len() - 1];
+    let value = match value {
+        toml::Value::Integer(_) | toml::Value::Float(_) if last == "u" || last == "v" => {
+            toml::Value::String(raw.trim().to_string())
+        }
+        v => v,
+    };
     let mut cur = table;
     for p in &parts[..parts.len() - 1] {
         let entry = cur

@@ -96,7 +96,7 @@ fn harmonic_map_scenarios_are_checked() {
             "harmonic.center=yes",
             &["harmonic.center", "none, mobius"][..],
         ),
-        ("initial.field=u", &["initial", "not both"][..]),
+        ("initial.field=u", &["initial", "give one of `u`"][..]),
         (
             "boundary.u=[\"1\", \"0\"]",
             &["boundary.u", "components"][..],
@@ -112,5 +112,53 @@ fn harmonic_map_scenarios_are_checked() {
             assert!(err.contains(n), "{set}: `{n}` not in {err}");
         }
         assert!(!dir.path().join("out").exists());
+    }
+}
+
+#[test]
+fn ricci_scenarios_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (scenario, set, needles) in [
+        (
+            "cigar",
+            "initial.v=-1",
+            &[
+                "initial.v",
+                "(x, y, z) = (-1.75, -1.75, 0)",
+                "v must be positive",
+            ][..],
+        ),
+        (
+            "cigar",
+            "initial.u=0",
+            &["initial", "give one of `u`", "or `v`"][..],
+        ),
+        (
+            "cigar",
+            "ricci.normalized=true",
+            &["ricci.normalized", "closed surface"][..],
+        ),
+        (
+            "ricci-sphere",
+            "mesh.generate=hemisphere",
+            &["ricci.normalized", "has a boundary"][..],
+        ),
+        (
+            "great-circle",
+            "ricci.normalized=true",
+            &["[ricci] applies"][..],
+        ),
+        ("default", "initial.v=1", &["initial"][..]),
+    ] {
+        let mut args = vec!["run", scenario, "--out", "out", "--set", set];
+        if scenario == "ricci-sphere" {
+            args.extend(["--set", "ricci.normalized=true"]);
+        }
+        let o = geoflow(&args, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{scenario} {set} accepted");
+        for n in needles {
+            assert!(err.contains(n), "{scenario} {set}: `{n}` not in {err}");
+        }
     }
 }

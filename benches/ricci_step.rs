@@ -1,0 +1,120 @@
+//! One linearly implicit step of `ricci`, split into assembly (diagonal `m e^{2u}`, right-hand
+//! side, boundary data), numeric factorization (symbolic analysis reused) and solve, beside the
+//! floor: one numeric factorization + solve of the plain `M + dt L` on the same mesh.
+//!
+//! Cases: a 1024² grid (the cigar soliton's data) and the normalized flow on the unit icosphere
+//! of level 8 (655,362 vertices). `cargo bench --bench ricci_step [-- grid sphere]`; each figure
+//! is the median of repeats.
+
+use geoflow::discretization::{Discretization, GridDomain, MeshDomain};
+use geoflow::expr::Expr;
+use geoflow::flows::ricci::{ConformalData, Ricci, RicciState};
+use geoflow::flows::Flow;
+use geoflow::grid::Grid2;
+use geoflow::linalg::ImplicitSystem;
+use geoflow::mesh::shapes::icosphere;
+mod common;
+
+use common::time;
+use std::time::Instant;
+
+fn bench<D: Discretization>(
+    label: &str,
+    domain: D,
+    k0: Vec<f64>,
+    chi: f64,
+    normalized: bool,
+    u0: Vec<f64>,
+) {
+    let (dt, reps) = (1e-3, 3);
+    let n = domain.nodes();
+    let fixed = domain.boundary().to_vec();
+    let pairs = domain.stiffness_pairs();
+    let mut k = vec![0.0; pairs.len()];
+    domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
+    let mass = domain.lumped_mass().to_vec();
+
+    let t = Instant::now();
+    let mut flow = Ricci::new(domain, k0, chi, normalized, None, &u0).unwrap();
+    let symbolic = t.elapsed().as_secs_f64();
+    let s = RicciState { u: u0 };
+    let sys = flow.assemble(&s, 0.0, dt);
+    let assemble = time(reps, || {
+        flow.assemble(&s, 0.0, dt);
+    });
+    let factor = time(reps, || flow.factorize(&sys).unwrap());
+    let solve = time(reps, || {
+        flow.solve(&sys).unwrap();
+    });
+    let step = time(reps, || {
+        flow.step(&s, 0.0, dt).unwrap();
+    });
+
+    let mut scalar = ImplicitSystem::new(n, &pairs, &fixed).unwrap();
+    let floor_factor = time(reps, || scalar.factor(&mass, dt, &k).unwrap());
+    let (b, g) = (vec![1.0; n], vec![0.0; n]);
+    let floor_solve = time(reps, || {
+        scalar.solve(&b, &g).unwrap();
+    });
+    let ms = |s: f64| s * 1e3;
+    println!(
+        "{label:>8} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9.1} {:>9.1} | {:>6.3}",
+        flow.unknowns(),
+        ms(symbolic),
+        ms(assemble),
+        ms(factor),
+        ms(solve),
+        ms(step),
+        ms(floor_factor),
+        ms(floor_solve),
+        step / (floor_factor + floor_solve)
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |c: &str| args.is_empty() || args.iter().any(|a| a == c);
+    println!(
+        "threads: {}  (milliseconds, median of repeats; ratio = step / (floor factor + solve))",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>8} {:>9} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} | {:>6}",
+        "case",
+        "unknowns",
+        "symbolic",
+        "assemble",
+        "factor",
+        "solve",
+        "step",
+        "fl. fac",
+        "fl. sol",
+        "ratio"
+    );
+    if want("grid") {
+        let n = 1024;
+        let domain = GridDomain::new(Grid2::new(n, n, [-2.0, 2.0], [-2.0, 2.0]));
+        let v = ConformalData {
+            expr: Expr::parse("1/(1 + x^2 + y^2)", &geoflow::scenario::VARS).unwrap(),
+            is_v: true,
+        };
+        let u0 = (0..domain.nodes())
+            .map(|i| v.u(domain.point(i), 0.0))
+            .collect();
+        let mut k0 = vec![0.0; domain.nodes()];
+        for c in [0, n - 1, n * (n - 1), n * n - 1] {
+            k0[c] = std::f64::consts::FRAC_PI_2;
+        }
+        bench("1024^2", domain, k0, 1.0, false, u0);
+    }
+    if want("sphere") {
+        let mesh = icosphere(8, 1.0);
+        let k0 = geoflow::geometry::vertex_angle_defects(&mesh);
+        // A non-constant conformal factor, so the step does real work.
+        let u0 = mesh.positions.iter().map(|p| 0.3 * p[0] * p[1]).collect();
+        bench("sphere", MeshDomain::surface(mesh), k0, 2.0, true, u0);
+    }
+}
