@@ -12,11 +12,10 @@ use geoflow::flows::harmonic_map::{HarmonicMap, MapOptions, MapState};
 use geoflow::flows::target::Target;
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
-use geoflow::linalg::ImplicitSystem;
 use geoflow::mesh::shapes::icosphere;
 mod common;
 
-use common::time;
+use common::{scalar_floor, time};
 use std::time::Instant;
 
 fn bench<D: Discretization>(
@@ -27,13 +26,7 @@ fn bench<D: Discretization>(
     reps: usize,
 ) {
     let dt = 1e-3;
-    let n = domain.nodes();
-    let fixed: Vec<bool> = domain.boundary().iter().map(|&b| b && dirichlet).collect();
-    let pairs = domain.stiffness_pairs();
-    let mut k = vec![0.0; pairs.len()];
-    domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
-    let mass = domain.lumped_mass().to_vec();
-
+    let floor = scalar_floor(&domain, dirichlet, dt, reps);
     let t = Instant::now();
     let options = MapOptions {
         dirichlet,
@@ -54,21 +47,11 @@ fn bench<D: Discretization>(
         flow.step(&s, 0.0, dt).unwrap();
     });
 
-    let t = Instant::now();
-    let mut scalar = ImplicitSystem::new(n, &pairs, &fixed).unwrap();
-    let floor_symbolic = t.elapsed().as_secs_f64();
-    let floor_factor = time(reps, || scalar.factor(&mass, dt, &k).unwrap());
-    let b = vec![1.0; n];
-    let g = vec![0.0; n];
-    let floor_solve = time(reps, || {
-        scalar.solve(&b, &g).unwrap();
-    });
-    let floor = floor_factor + floor_solve;
     eprintln!(
         "{label}: factor nnz {} (map) vs {} (scalar), ratio {:.2}",
         flow.factor_nnz(),
-        scalar.factor_nnz(),
-        flow.factor_nnz() as f64 / scalar.factor_nnz() as f64
+        floor.factor_nnz,
+        flow.factor_nnz() as f64 / floor.factor_nnz as f64
     );
     let ms = |s: f64| s * 1e3;
     println!(
@@ -79,11 +62,11 @@ fn bench<D: Discretization>(
         ms(factor),
         ms(solve),
         ms(step),
-        scalar.unknowns(),
-        ms(floor_symbolic),
-        ms(floor_factor),
-        ms(floor_solve),
-        step / floor
+        floor.unknowns,
+        ms(floor.symbolic),
+        ms(floor.factor),
+        ms(floor.solve),
+        step / (floor.factor + floor.solve)
     );
 }
 

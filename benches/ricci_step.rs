@@ -11,11 +11,10 @@ use geoflow::expr::Expr;
 use geoflow::flows::ricci::{ConformalData, Ricci, RicciState};
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
-use geoflow::linalg::ImplicitSystem;
 use geoflow::mesh::shapes::icosphere;
 mod common;
 
-use common::time;
+use common::{scalar_floor, time};
 use std::time::Instant;
 
 fn bench<D: Discretization>(
@@ -27,13 +26,7 @@ fn bench<D: Discretization>(
     u0: Vec<f64>,
 ) {
     let (dt, reps) = (1e-3, 3);
-    let n = domain.nodes();
-    let fixed = domain.boundary().to_vec();
-    let pairs = domain.stiffness_pairs();
-    let mut k = vec![0.0; pairs.len()];
-    domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
-    let mass = domain.lumped_mass().to_vec();
-
+    let floor = scalar_floor(&domain, true, dt, reps);
     let t = Instant::now();
     let mut flow = Ricci::new(domain, k0, chi, normalized, None, &u0).unwrap();
     let symbolic = t.elapsed().as_secs_f64();
@@ -50,12 +43,6 @@ fn bench<D: Discretization>(
         flow.step(&s, 0.0, dt).unwrap();
     });
 
-    let mut scalar = ImplicitSystem::new(n, &pairs, &fixed).unwrap();
-    let floor_factor = time(reps, || scalar.factor(&mass, dt, &k).unwrap());
-    let (b, g) = (vec![1.0; n], vec![0.0; n]);
-    let floor_solve = time(reps, || {
-        scalar.solve(&b, &g).unwrap();
-    });
     let ms = |s: f64| s * 1e3;
     println!(
         "{label:>8} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9.1} {:>9.1} | {:>6.3}",
@@ -65,9 +52,9 @@ fn bench<D: Discretization>(
         ms(factor),
         ms(solve),
         ms(step),
-        ms(floor_factor),
-        ms(floor_solve),
-        step / (floor_factor + floor_solve)
+        ms(floor.factor),
+        ms(floor.solve),
+        step / (floor.factor + floor.solve)
     );
 }
 

@@ -20,3 +20,45 @@ pub fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
             .collect(),
     )
 }
+
+/// The floor a step is compared with: one numeric factorization and one solve of the plain
+/// scalar `M + dt L` of a discretization (boundary nodes eliminated when `dirichlet`), in seconds.
+#[allow(dead_code)] // not every bench binary compares against it
+pub struct Floor {
+    pub unknowns: usize,
+    pub symbolic: f64,
+    pub factor: f64,
+    pub solve: f64,
+    pub factor_nnz: usize,
+}
+
+#[allow(dead_code)]
+pub fn scalar_floor<D: geoflow::discretization::Discretization>(
+    domain: &D,
+    dirichlet: bool,
+    dt: f64,
+    repeats: usize,
+) -> Floor {
+    let n = domain.nodes();
+    let fixed: Vec<bool> = domain.boundary().iter().map(|&b| b && dirichlet).collect();
+    let pairs = domain.stiffness_pairs();
+    let mut k = vec![0.0; pairs.len()];
+    domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
+    let t = Instant::now();
+    let mut system = geoflow::linalg::ImplicitSystem::new(n, &pairs, &fixed).unwrap();
+    let symbolic = t.elapsed().as_secs_f64();
+    let factor = time(repeats, || {
+        system.factor(domain.lumped_mass(), dt, &k).unwrap()
+    });
+    let (b, g) = (vec![1.0; n], vec![0.0; n]);
+    let solve = time(repeats, || {
+        system.solve(&b, &g).unwrap();
+    });
+    Floor {
+        unknowns: system.unknowns(),
+        symbolic,
+        factor,
+        solve,
+        factor_nnz: system.factor_nnz(),
+    }
+}
