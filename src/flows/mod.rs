@@ -3,6 +3,7 @@
 //! A flow never prints and never touches files: it advances a state by one time step and
 //! reports its energy, diagnostics and frames; the driver in [`crate::time`] does the rest.
 
+pub mod discrete_ricci;
 pub mod frame;
 pub mod graph_mcf;
 pub mod harmonic_map;
@@ -46,6 +47,12 @@ pub trait Flow {
 
     /// Geometry and fields for output.
     fn frame(&self, s: &Self::State, t: f64) -> Frame;
+
+    /// Whether the state is a fixed point the flow itself recognizes (e.g. a curvature
+    /// tolerance reached); the driver then stops as at a steady state.
+    fn converged(&self, _s: &Self::State) -> bool {
+        false
+    }
 
     /// Notable events of the last step (e.g. a detected blow-up), to be logged; drained.
     fn take_events(&mut self) -> Vec<String> {

@@ -82,6 +82,7 @@
 
 mod cotan;
 mod curvature;
+pub mod lobachevsky;
 mod mass;
 mod measures;
 pub mod vec3;

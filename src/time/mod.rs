@@ -159,7 +159,8 @@ pub fn run<F: Flow>(
     let stop = loop {
         let at_end =
             control.t_end.is_some_and(|te| t >= te) || control.steps.is_some_and(|n| step >= n);
-        let steady = step > 0 && control.tol.is_some_and(|tol| rec.rate < tol);
+        let steady =
+            (step > 0 && control.tol.is_some_and(|tol| rec.rate < tol)) || flow.converged(&state);
         let last = at_end || steady;
         for o in observers.iter_mut() {
             o.step(&rec)?;

@@ -1,0 +1,453 @@
+//! Discrete surface Ricci flow: the metric of a triangle mesh is its edge lengths, changed
+//! conformally by vertex scale factors,
+//!
+//! `ℓ_ij = e^{(u_i + u_j)/2} ℓ⁰_ij`
+//!
+//! (Springborn, Schröder, Pinkall 2008, *Conformal equivalence of triangle meshes*; Luo 2004
+//! writes `e^{u_i + u_j}`, i.e. our `u` is twice his). The curvature `K_i` is the angle defect
+//! of the new lengths (`2π − Σθ` inside, `π − Σθ` on the boundary) and the flow
+//!
+//! `du_i/dt = K̂_i − K_i`
+//!
+//! drives it to a target `K̂` (`Σ K̂ = 2πχ`). It is the gradient flow of the convex energy
+//!
+//! `E(u) = Σ_{ijk} (2 f(λ̃_ij, λ̃_jk, λ̃_ki) − (π/2)(λ̃_ij + λ̃_jk + λ̃_ki)) + Σ_i Θ_i u_i`,
+//! `f(λ̃) = ½ Σ_k α_k λ̃_k + Σ_k Л(α_k)`, `λ̃ = 2 log ℓ`, `Θ_i = 2π − K̂_i` (`π − K̂_i` on the
+//! boundary), `α_k` the angle opposite edge `k` and `Л` the Milnor–Lobachevsky function:
+//! `∂E/∂u_i = K_i − K̂_i`, and its Hessian `∂K_i/∂u_j` is `L`, the cotan Laplacian
+//! (`L_ij = −½(cot α_ij + cot β_ij)`) of the current lengths (with this convention for `u`;
+//! Jin, Kim, Luo, Gu 2008, *Discrete surface Ricci flow*, IEEE TVCG 14). It is positive
+//! semi-definite with the constants as kernel while the triangles are Delaunay.
+//!
+//! # Steps
+//! - `method = flow`: linearly implicit steps `(I + dt H) δu = dt (K̂ − K)` on the fixed pattern
+//!   of `L` (symbolic analysis once per run).
+//! - `method = newton`: `H δu = K̂ − K` with a backtracking line search on `E` (Armijo), which also
+//!   backs off steps that would break a triangle inequality: the fast path to the fixed point.
+//!
+//! Dirichlet vertices keep their `u`; when no vertex is Dirichlet, one vertex is held fixed
+//! (`E` is invariant under adding a constant to `u` on a closed or angle-prescribed mesh).
+//! Both stop when `max |K − K̂| < tol` over the vertices whose curvature is prescribed.
+
+use super::{Cells, Field, Flow, Frame, StepError};
+use crate::geometry::lobachevsky::lobachevsky;
+use crate::geometry::{self, vec3};
+use crate::linalg::ImplicitSystem;
+use crate::mesh::topology::Edges;
+use crate::mesh::TriMesh;
+use rayon::prelude::*;
+use std::f64::consts::PI;
+
+/// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`).
+#[derive(Clone, Debug)]
+pub struct MetricState {
+    pub u: Vec<f64>,
+}
+
+/// How a step is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Linearly implicit steps of the flow.
+    Flow,
+    /// Damped Newton iterations on the energy (time is the iteration count).
+    Newton,
+}
+
+/// Discrete surface Ricci flow on a mesh; see the module docs.
+pub struct DiscreteRicci {
+    mesh: TriMesh,
+    edges: Edges,
+    l0: Vec<[f64; 3]>,
+    boundary: Vec<bool>,
+    target: Vec<f64>,
+    /// Vertices whose `u` does not change (Dirichlet, or the gauge vertex).
+    fixed: Vec<bool>,
+    /// Vertices whose curvature is prescribed (all but the Dirichlet ones).
+    prescribed: Vec<bool>,
+    two_pi_chi: f64,
+    pairs: Vec<(usize, usize)>,
+    system: ImplicitSystem,
+    method: Method,
+    tol: f64,
+    /// Whether the layout in the plane exists (a topological disk with a flat target).
+    disk: bool,
+}
+
+/// A triangle whose lengths violate the triangle inequality.
+#[derive(Debug)]
+pub struct Degenerate {
+    pub face: usize,
+    pub lengths: [f64; 3],
+}
+
+impl DiscreteRicci {
+    /// Set up on `mesh` with the target curvature `target` (per vertex) and the Dirichlet mask
+    /// `dirichlet`. Fails with a message if the targets of a closed or fully prescribed mesh
+    /// do not sum to `2πχ`.
+    pub fn new(
+        mesh: TriMesh,
+        target: Vec<f64>,
+        dirichlet: Vec<bool>,
+        method: Method,
+        tol: f64,
+    ) -> Result<DiscreteRicci, String> {
+        let n = mesh.vertices();
+        let edges = geometry_edges(&mesh)?;
+        let chi = crate::mesh::topology::euler_characteristic(&mesh, &edges) as f64;
+        let two_pi_chi = 2.0 * PI * chi;
+        let boundary = geometry::vertex_boundary_mask(&mesh.faces, n);
+        let prescribed: Vec<bool> = dirichlet.iter().map(|d| !d).collect();
+        let mut fixed = dirichlet.clone();
+        if !dirichlet.iter().any(|&d| d) {
+            let total: f64 = target.iter().sum();
+            if (total - two_pi_chi).abs() > 1e-9 * (1.0 + two_pi_chi.abs()) {
+                return Err(format!(
+                    "the target curvatures sum to {total:.12} but Gauss–Bonnet needs 2πχ = {two_pi_chi:.12} (χ = {chi}); \
+                     adjust the cone angles or boundary angle sums"
+                ));
+            }
+            fixed[0] = true;
+        }
+        let pairs = geometry::laplacian_pattern(&mesh.faces);
+        let system = ImplicitSystem::new(n, &pairs, &fixed).map_err(|e| format!("solver: {e}"))?;
+        let l0 = geometry::face_edge_lengths(&mesh);
+        let genus_zero_disk = chi == 1.0 && boundary.iter().any(|&b| b);
+        let flat_inside = target
+            .iter()
+            .zip(&boundary)
+            .all(|(k, &b)| b || k.abs() < 1e-15);
+        Ok(DiscreteRicci {
+            disk: genus_zero_disk && flat_inside,
+            mesh,
+            edges,
+            l0,
+            boundary,
+            target,
+            fixed,
+            prescribed,
+            two_pi_chi,
+            pairs,
+            system,
+            method,
+            tol,
+        })
+    }
+
+    pub fn mesh(&self) -> &TriMesh {
+        &self.mesh
+    }
+
+    /// The edge lengths of the metric `u`, or the first triangle that breaks the triangle
+    /// inequality.
+    pub fn lengths(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, Degenerate> {
+        let lengths: Vec<[f64; 3]> = self
+            .mesh
+            .faces
+            .par_iter()
+            .zip(&self.l0)
+            .map(|(f, l0)| {
+                std::array::from_fn(|k| {
+                    l0[k] * (0.5 * (u[f[(k + 1) % 3]] + u[f[(k + 2) % 3]])).exp()
+                })
+            })
+            .collect();
+        match lengths
+            .iter()
+            .position(|l| !(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]))
+        {
+            Some(face) => Err(Degenerate {
+                face,
+                lengths: lengths[face],
+            }),
+            None => Ok(lengths),
+        }
+    }
+
+    /// The angle-defect curvature of the lengths.
+    pub fn curvature_of(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
+        geometry::vertex_angle_defects_from_lengths(
+            &self.mesh.faces,
+            self.mesh.vertices(),
+            lengths,
+            &self.boundary,
+        )
+    }
+
+    /// `max |K − K̂|` over the vertices with prescribed curvature.
+    pub fn curvature_error(&self, k: &[f64]) -> f64 {
+        k.iter()
+            .zip(&self.target)
+            .zip(&self.prescribed)
+            .filter(|(_, &p)| p)
+            .map(|((k, t), _)| (k - t).abs())
+            .fold(0.0, f64::max)
+    }
+
+    /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths, in pattern order.
+    pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
+        let cot = geometry::corner_cotans_from_lengths(lengths);
+        let mut h = vec![0.0; self.pairs.len()];
+        geometry::laplacian_entries(&cot, &mut h);
+        h
+    }
+
+    /// The `(row, col)` pairs of [`DiscreteRicci::hessian`].
+    pub fn hessian_pairs(&self) -> &[(usize, usize)] {
+        &self.pairs
+    }
+
+    /// The energy `E(u)` (`+∞` when a triangle inequality fails).
+    pub fn energy_of(&self, u: &[f64]) -> f64 {
+        let Ok(lengths) = self.lengths(u) else {
+            return f64::INFINITY;
+        };
+        let angles = geometry::corner_angles_from_lengths(&lengths);
+        let faces: f64 = lengths
+            .par_iter()
+            .zip(&angles)
+            .map(|(l, a)| {
+                let lam = l.map(|x| 2.0 * x.ln());
+                let f: f64 = (0..3)
+                    .map(|k| 0.5 * a[k] * lam[k] + lobachevsky(a[k]))
+                    .sum();
+                2.0 * f - 0.5 * PI * (lam[0] + lam[1] + lam[2])
+            })
+            .sum();
+        let linear: f64 = u
+            .iter()
+            .zip(&self.target)
+            .zip(&self.boundary)
+            .map(|((u, k), &b)| (if b { PI } else { 2.0 * PI } - k) * u)
+            .sum();
+        faces + linear
+    }
+
+    /// Lay the metric out in the plane (a disk): triangles unfolded one by one across shared
+    /// edges, breadth first from face 0. Positions per vertex (z = 0).
+    pub fn layout(&self, lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
+        let faces = &self.mesh.faces;
+        let angles = geometry::corner_angles_from_lengths(lengths);
+        let mut pos: Vec<Option<[f64; 2]>> = vec![None; self.mesh.vertices()];
+        let mut done = vec![false; faces.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        let [a, b, c] = faces[0];
+        pos[a] = Some([0.0, 0.0]);
+        pos[b] = Some([lengths[0][2], 0.0]);
+        let (s, co) = angles[0][0].sin_cos();
+        pos[c] = Some([lengths[0][1] * co, lengths[0][1] * s]);
+        done[0] = true;
+        while let Some(f) = queue.pop_front() {
+            for k in 0..3 {
+                let Some(g) = self.edges.neighbour(f, k) else {
+                    continue;
+                };
+                if done[g] {
+                    continue;
+                }
+                done[g] = true;
+                queue.push_back(g);
+                let fg = faces[g];
+                let Some(r) = (0..3).find(|&j| pos[fg[j]].is_none()) else {
+                    continue;
+                };
+                let (p, q) = (fg[(r + 1) % 3], fg[(r + 2) % 3]);
+                let (pp, qq) = (pos[p].expect("placed"), pos[q].expect("placed"));
+                let d = [qq[0] - pp[0], qq[1] - pp[1]];
+                let len = d[0].hypot(d[1]);
+                let (s, co) = angles[g][(r + 1) % 3].sin_cos();
+                let dist = lengths[g][(r + 2) % 3];
+                pos[fg[r]] = Some([
+                    pp[0] + dist * (co * d[0] - s * d[1]) / len,
+                    pp[1] + dist * (s * d[0] + co * d[1]) / len,
+                ]);
+            }
+        }
+        pos.iter()
+            .map(|p| {
+                let [x, y] = p.unwrap_or([f64::NAN, f64::NAN]);
+                [x, y, 0.0]
+            })
+            .collect()
+    }
+
+    /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
+    /// `log(A/A⁰)` of the metric against the original mesh.
+    pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
+        let a0 = geometry::corner_angles_from_lengths(&self.l0);
+        let a1 = geometry::corner_angles_from_lengths(lengths);
+        let angle = a0
+            .iter()
+            .zip(&a1)
+            .map(|(x, y)| (0..3).map(|k| (x[k] - y[k]).abs()).fold(0.0, f64::max))
+            .collect();
+        let area = geometry::face_areas_from_lengths(&self.l0)
+            .iter()
+            .zip(geometry::face_areas_from_lengths(lengths))
+            .map(|(a0, a)| (a / a0).ln())
+            .collect();
+        (angle, area)
+    }
+
+    fn degenerate_message(&self, d: &Degenerate) -> String {
+        let f = self.mesh.faces[d.face];
+        let c = vec3::scale(
+            vec3::add(
+                vec3::add(self.mesh.positions[f[0]], self.mesh.positions[f[1]]),
+                self.mesh.positions[f[2]],
+            ),
+            1.0 / 3.0,
+        );
+        format!(
+            "triangle {} (vertices {}, {}, {}) near ({:.4}, {:.4}, {:.4}) would break the triangle \
+             inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\")",
+            d.face, f[0], f[1], f[2], c[0], c[1], c[2], d.lengths[0], d.lengths[1], d.lengths[2]
+        )
+    }
+
+    /// `K̂ − K` at prescribed vertices, 0 elsewhere.
+    fn residual(&self, k: &[f64]) -> Vec<f64> {
+        k.iter()
+            .zip(&self.target)
+            .zip(&self.fixed)
+            .map(|((k, t), &f)| if f { 0.0 } else { t - k })
+            .collect()
+    }
+}
+
+fn geometry_edges(mesh: &TriMesh) -> Result<Edges, String> {
+    crate::mesh::topology::edges(mesh).map_err(|e| e.to_string())
+}
+
+impl Flow for DiscreteRicci {
+    type State = MetricState;
+
+    fn energy(&self, s: &MetricState) -> f64 {
+        self.energy_of(&s.u)
+    }
+
+    fn step(&mut self, s: &MetricState, t: f64, dt: f64) -> Result<MetricState, StepError> {
+        let lengths = self
+            .lengths(&s.u)
+            .map_err(|d| StepError::Collapse(self.degenerate_message(&d)))?;
+        let k = self.curvature_of(&lengths);
+        let h = self.hessian(&lengths);
+        let r = self.residual(&k);
+        let zeros = vec![0.0; s.u.len()];
+        match self.method {
+            Method::Flow => {
+                self.system.factor(&vec![1.0; s.u.len()], dt, &h)?;
+                let b: Vec<f64> = r.iter().map(|r| dt * r).collect();
+                let delta = self.system.solve(&b, &zeros)?;
+                let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + d).collect();
+                if let Err(d) = self.lengths(&u) {
+                    return Err(StepError::Collapse(format!(
+                        "at t = {:e}: {}",
+                        t + dt,
+                        self.degenerate_message(&d)
+                    )));
+                }
+                Ok(MetricState { u })
+            }
+            Method::Newton => {
+                self.system.factor(&zeros, 1.0, &h)?;
+                let delta = self.system.solve(&r, &zeros)?;
+                let e0 = self.energy_of(&s.u);
+                // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction.
+                let slope: f64 = -r.iter().zip(&delta).map(|(r, d)| r * d).sum::<f64>();
+                let mut step = 1.0;
+                for _ in 0..60 {
+                    let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + step * d).collect();
+                    let e = self.energy_of(&u);
+                    // Armijo, with room for rounding once the decrease is at rounding level.
+                    if e <= e0 + 1e-4 * step * slope + 1e-13 * e0.abs().max(1.0) {
+                        return Ok(MetricState { u });
+                    }
+                    step *= 0.5;
+                }
+                Err(StepError::Singular(
+                    "the Newton line search found no decrease of the energy".into(),
+                ))
+            }
+        }
+    }
+
+    /// `curvature_error` (`max |K − K̂|`, prescribed vertices), `total_curvature` (`Σ K`),
+    /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and for disks the distortion of the layout:
+    /// `angle_distortion_max` (radians), `area_distortion_max` (`|log(A/A⁰)|`).
+    fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
+        let Ok(lengths) = self.lengths(&s.u) else {
+            return vec![("curvature_error", f64::NAN)];
+        };
+        let k = self.curvature_of(&lengths);
+        let total: f64 = k.iter().sum();
+        let mut d = vec![
+            ("curvature_error", self.curvature_error(&k)),
+            ("total_curvature", total),
+            ("gauss_bonnet_defect", total - self.two_pi_chi),
+        ];
+        let (angle, area) = self.distortion(&lengths);
+        d.push((
+            "angle_distortion_max",
+            angle.iter().cloned().fold(0.0, f64::max),
+        ));
+        d.push((
+            "area_distortion_max",
+            area.iter().map(|a| a.abs()).fold(0.0, f64::max),
+        ));
+        d
+    }
+
+    fn distance(&self, a: &MetricState, b: &MetricState) -> f64 {
+        a.u.iter()
+            .zip(&b.u)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    }
+
+    fn converged(&self, s: &MetricState) -> bool {
+        self.lengths(&s.u)
+            .is_ok_and(|l| self.curvature_error(&self.curvature_of(&l)) < self.tol)
+    }
+
+    /// The original mesh with point data `u`, `K` and, for disks, the layout `uv`, and cell data
+    /// `angle_distortion`, `area_distortion`; for disks the layout as the series `layout`.
+    fn frame(&self, s: &MetricState, _t: f64) -> Frame {
+        let faces = self.mesh.faces.clone();
+        let mut frame = Frame {
+            points: self.mesh.positions.clone(),
+            cells: Cells::Triangles(faces.clone()),
+            point_data: vec![("u", Field::Scalar(s.u.clone()))],
+            cell_data: Vec::new(),
+            series: Vec::new(),
+        };
+        let Ok(lengths) = self.lengths(&s.u) else {
+            return frame;
+        };
+        frame
+            .point_data
+            .push(("K", Field::Scalar(self.curvature_of(&lengths))));
+        let (angle, area) = self.distortion(&lengths);
+        frame.cell_data = vec![
+            ("angle_distortion", Field::Scalar(angle.clone())),
+            ("area_distortion", Field::Scalar(area.clone())),
+        ];
+        if self.disk {
+            let uv = self.layout(&lengths);
+            frame.point_data.push(("uv", Field::Vector(uv.clone())));
+            frame.series.push((
+                "layout",
+                Frame {
+                    points: uv,
+                    cells: Cells::Triangles(faces),
+                    point_data: vec![("u", Field::Scalar(s.u.clone()))],
+                    cell_data: vec![
+                        ("angle_distortion", Field::Scalar(angle)),
+                        ("area_distortion", Field::Scalar(area)),
+                    ],
+                    series: Vec::new(),
+                },
+            ));
+        }
+        frame
+    }
+}

@@ -1,0 +1,261 @@
+use geoflow::flows::discrete_ricci::{DiscreteRicci, Method, MetricState};
+use geoflow::flows::Flow;
+use geoflow::geometry::lobachevsky::{clausen2, lobachevsky};
+use geoflow::mesh::shapes::{hemisphere, icosphere};
+use geoflow::mesh::TriMesh;
+use std::f64::consts::PI;
+
+#[test]
+fn the_lobachevsky_function_has_its_known_values_and_derivative() {
+    // Cl₂(π/2) = Catalan's constant; Cl₂(π/3) is the maximum of Cl₂; Cl₂(2π/3) = (2/3) Cl₂(π/3).
+    let catalan = 0.915_965_594_177_219_1;
+    assert!((clausen2(PI / 2.0) - catalan).abs() < 1e-15);
+    assert!((clausen2(PI / 3.0) - 1.014_941_606_409_653_6).abs() < 1e-15);
+    assert!((clausen2(2.0 * PI / 3.0) - 0.676_627_737_606_435_8).abs() < 1e-15);
+    assert!((lobachevsky(PI / 4.0) - catalan / 2.0).abs() < 1e-15);
+    assert!(lobachevsky(PI / 2.0).abs() < 1e-15 && lobachevsky(PI).abs() < 1e-15);
+    // Л'(x) = −log|2 sin x|, odd and π-periodic.
+    for x in [0.1, 0.7, 1.3, 2.9] {
+        let h = 2e-6;
+        let d = (lobachevsky(x + h) - lobachevsky(x - h)) / (2.0 * h);
+        assert!((d + (2.0 * f64::sin(x)).abs().ln()).abs() < 1e-9, "{x}");
+        assert!((lobachevsky(x + PI) - lobachevsky(x)).abs() < 1e-14);
+        assert!((lobachevsky(-x) + lobachevsky(x)).abs() < 1e-15);
+    }
+}
+
+/// A flat target inside, `u = 0` on the boundary (Dirichlet), to curvature tolerance `tol`.
+fn flatten(mesh: TriMesh, method: Method, tol: f64) -> DiscreteRicci {
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    DiscreteRicci::new(mesh, vec![0.0; n], boundary, method, tol).unwrap()
+}
+
+/// A bumpy, non-round sphere (icosphere with radial noise) for the closed-surface checks.
+fn lumpy_sphere() -> TriMesh {
+    let mut m = icosphere(2, 1.0);
+    for p in &mut m.positions {
+        let s = 1.0 + 0.2 * (3.0 * p[0]).sin() * (2.0 * p[1] + 1.0).cos();
+        *p = p.map(|c| c * s);
+    }
+    m
+}
+
+#[test]
+fn energy_gradient_is_the_curvature_error_and_the_hessian_the_cotan_laplacian() {
+    let mesh = lumpy_sphere();
+    let n = mesh.vertices();
+    // Targets: the round sphere's uniform curvature 4π/n at every vertex.
+    let flow = DiscreteRicci::new(
+        mesh,
+        vec![4.0 * PI / n as f64; n],
+        vec![false; n],
+        Method::Newton,
+        1e-10,
+    )
+    .unwrap();
+    let u: Vec<f64> = (0..n).map(|i| 0.05 * (i as f64).sin()).collect();
+    let l = flow.lengths(&u).unwrap();
+    let k = flow.curvature_of(&l);
+    let h = flow.hessian(&l);
+    // Σ K = 2πχ = 4π for any metric.
+    assert!((k.iter().sum::<f64>() - 4.0 * PI).abs() < 1e-12);
+    let eps = 1e-6;
+    for i in [0, 7, 41] {
+        let mut up = u.clone();
+        let mut dn = u.clone();
+        up[i] += eps;
+        dn[i] -= eps;
+        let grad = (flow.energy_of(&up) - flow.energy_of(&dn)) / (2.0 * eps);
+        assert!(
+            (grad - (k[i] - 4.0 * PI / n as f64)).abs() < 1e-7,
+            "dE/du_{i}: {grad} vs {}",
+            k[i] - 4.0 * PI / n as f64
+        );
+        // Column i of the Hessian: dK/du_i by central differences.
+        let kp = flow.curvature_of(&flow.lengths(&up).unwrap());
+        let km = flow.curvature_of(&flow.lengths(&dn).unwrap());
+        let mut col = vec![0.0; n];
+        for (&(a, b), v) in flow.hessian_pairs().iter().zip(&h) {
+            if b == i {
+                col[a] += v;
+            }
+            if a == i && a != b {
+                col[b] += v;
+            }
+        }
+        for j in 0..n {
+            let fd = (kp[j] - km[j]) / (2.0 * eps);
+            assert!(
+                (fd - col[j]).abs() < 1e-6,
+                "H[{j}][{i}] = {} vs {fd}",
+                col[j]
+            );
+        }
+    }
+    // Symmetric (by construction) and positive semi-definite with the constants as kernel: the
+    // quadratic form vanishes on constants and is positive on a non-constant vector.
+    let form = |x: &[f64]| -> f64 {
+        flow.hessian_pairs()
+            .iter()
+            .zip(&h)
+            .map(|(&(a, b), v)| {
+                if a == b {
+                    v * x[a] * x[a]
+                } else {
+                    2.0 * v * x[a] * x[b]
+                }
+            })
+            .sum()
+    };
+    assert!(form(&vec![1.0; n]).abs() < 1e-12);
+    assert!(form(&u) > 0.0);
+}
+
+#[test]
+fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metric() {
+    // Tolerance 1e-12: two metrics within it of the unique fixed point differ by up to
+    // ‖L⁻¹‖ · 2e-12 in u (λ_min(L) = O(h²)), well below the 1e-9 asserted at the end.
+    let mut flow = flatten(hemisphere(3, 1.0), Method::Newton, 1e-12);
+    let n = flow.mesh().vertices();
+    let mut s = MetricState { u: vec![0.0; n] };
+    let mut errors = vec![];
+    let mut energies = vec![flow.energy(&s)];
+    while !flow.converged(&s) {
+        let l = flow.lengths(&s.u).unwrap();
+        let k = flow.curvature_of(&l);
+        assert!(
+            (k.iter().sum::<f64>() - 2.0 * PI).abs() < 1e-12,
+            "Gauss–Bonnet, χ = 1"
+        );
+        errors.push(flow.curvature_error(&k));
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        energies.push(flow.energy(&s));
+        assert!(errors.len() < 10, "no convergence: {errors:?}");
+    }
+    errors.push(flow.curvature_error(&flow.curvature_of(&flow.lengths(&s.u).unwrap())));
+    eprintln!("Newton curvature errors {errors:?}");
+    assert!(errors.len() <= 7, "{} iterations", errors.len() - 1);
+    assert!(*errors.last().unwrap() < 1e-12);
+    // Quadratic: once in the basin, each error is below a constant times the previous squared
+    // (until rounding, ~1e-14, is reached).
+    for w in errors.windows(2).skip(1) {
+        if w[0] < 1e-2 && w[1] > 1e-13 {
+            assert!(w[1] < 10.0 * w[0] * w[0], "{errors:?}");
+        }
+    }
+    assert!(
+        energies.windows(2).all(|w| w[1] <= w[0] + 1e-12),
+        "{energies:?}"
+    );
+
+    // The implicit flow (dt = 20; its slowest mode decays like e^{−λ_min t}, λ_min of L being
+    // O(h²)) ends at the same metric.
+    let mut f2 = flatten(hemisphere(3, 1.0), Method::Flow, 1e-12);
+    let mut s2 = MetricState { u: vec![0.0; n] };
+    let mut steps = 0;
+    while !f2.converged(&s2) {
+        s2 = f2.step(&s2, 0.0, 20.0).unwrap();
+        steps += 1;
+        assert!(steps < 500);
+    }
+    let diff =
+        s.u.iter()
+            .zip(&s2.u)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+    eprintln!("flow: {steps} steps, max |u_flow − u_newton| = {diff:e}");
+    assert!(diff < 1e-9);
+}
+
+/// Newton to convergence from u = 0.
+fn solve(flow: &mut DiscreteRicci) -> MetricState {
+    let mut s = MetricState {
+        u: vec![0.0; flow.mesh().vertices()],
+    };
+    for _ in 0..20 {
+        if flow.converged(&s) {
+            return s;
+        }
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+    }
+    panic!("Newton did not converge in 20 iterations");
+}
+
+#[test]
+fn a_flattened_hemisphere_lays_out_flat_unflipped_and_independent_of_orientation_and_order() {
+    let mesh = hemisphere(3, 1.0);
+    // Solved to 1e-13: the unfolding accumulates the remaining angle-sum errors along its
+    // breadth-first paths.
+    let mut flow = flatten(mesh.clone(), Method::Newton, 1e-13);
+    let s = solve(&mut flow);
+    let lengths = flow.lengths(&s.u).unwrap();
+    let uv = flow.layout(&lengths);
+    let flat = TriMesh::new(uv.clone(), mesh.faces.clone());
+    // The layout realizes the metric: its edge lengths are the metric's, its interior angle
+    // sums are 2π, and no triangle is flipped.
+    let realized = geoflow::geometry::face_edge_lengths(&flat);
+    let worst = realized
+        .iter()
+        .zip(&lengths)
+        .flat_map(|(a, b)| (0..3).map(move |k| (a[k] - b[k]).abs() / b[k]))
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-10, "layout lengths off by {worst:e}");
+    let defects = geoflow::geometry::vertex_angle_defects(&flat);
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
+    for (i, d) in defects.iter().enumerate() {
+        if !boundary[i] {
+            assert!(d.abs() < 1e-9, "interior angle sum at {i} off by {d:e}");
+        }
+    }
+    for f in &mesh.faces {
+        let [a, b, c] = f.map(|i| uv[i]);
+        let signed = (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1]);
+        assert!(signed > 0.0, "flipped triangle {f:?}");
+    }
+
+    // Reversing every face, or renumbering the vertices, gives the same metric.
+    let reversed = TriMesh::new(
+        mesh.positions.clone(),
+        mesh.faces.iter().map(|f| [f[0], f[2], f[1]]).collect(),
+    );
+    let s_rev = solve(&mut flatten(reversed, Method::Newton, 1e-10));
+    let n = mesh.vertices();
+    let perm: Vec<usize> = (0..n).map(|i| (i * 37 + 11) % n).collect(); // old -> new
+    assert!(
+        n % 37 != 0,
+        "37 is prime: a bijection needs n coprime to it"
+    );
+    let mut positions = vec![[0.0; 3]; n];
+    for (old, &new) in perm.iter().enumerate() {
+        positions[new] = mesh.positions[old];
+    }
+    let renumbered = TriMesh::new(
+        positions,
+        mesh.faces.iter().map(|f| f.map(|i| perm[i])).collect(),
+    );
+    let s_perm = solve(&mut flatten(renumbered, Method::Newton, 1e-10));
+    for (i, &new) in perm.iter().enumerate() {
+        assert!((s_rev.u[i] - s.u[i]).abs() < 1e-8, "reversed: vertex {i}");
+        assert!(
+            (s_perm.u[new] - s.u[i]).abs() < 1e-8,
+            "renumbered: vertex {i}"
+        );
+    }
+}
+
+#[test]
+fn the_angle_distortion_of_a_discrete_conformal_flattening_shrinks_under_refinement() {
+    let mut max = Vec::new();
+    for level in [2, 3, 4] {
+        let mut flow = flatten(hemisphere(level, 1.0), Method::Newton, 1e-10);
+        let s = solve(&mut flow);
+        let (angle, area) = flow.distortion(&flow.lengths(&s.u).unwrap());
+        let m = angle.iter().cloned().fold(0.0, f64::max);
+        let mean = angle.iter().sum::<f64>() / angle.len() as f64;
+        let area_max = area.iter().map(|a| a.abs()).fold(0.0, f64::max);
+        eprintln!("level {level}: angle distortion max {m:.3e} mean {mean:.3e}, |log area ratio| max {area_max:.3}");
+        max.push(m);
+    }
+    assert!(max.windows(2).all(|w| w[1] < w[0]), "{max:?}");
+}
