@@ -3,6 +3,7 @@
 
 use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::error::{Error, Result};
+use crate::flows::discrete_ricci::{DiscreteRicci, Method, MetricState};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
 use crate::flows::harmonic_map::{mobius_center, HarmonicMap, MapOptions, MapState};
 use crate::flows::ricci::{Ricci, RicciState};
@@ -262,6 +263,83 @@ pub fn ricci_flow<D: Discretization>(
     Ok((flow, RicciState { u: u0 }))
 }
 
+/// The discrete Ricci flow of a scenario on its mesh, and the initial state.
+pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci, MetricState)> {
+    let c = s.compile(&format!("scenario `{}`", s.name))?;
+    let [initial, boundary, _] = c.conformal;
+    let spec = s.discrete_ricci.clone().unwrap_or_default();
+    let config = |key: &str, msg: String| Error::Config {
+        origin: format!("scenario `{}`", s.name),
+        key: key.into(),
+        msg,
+    };
+    let n = mesh.vertices();
+    let on_boundary = crate::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let mut target = vec![0.0; n];
+    let dirichlet = spec.boundary == "dirichlet";
+    if !dirichlet {
+        let nb = on_boundary.iter().filter(|&&b| b).count();
+        for (t, &b) in target.iter_mut().zip(&on_boundary) {
+            if b {
+                *t = 2.0 * std::f64::consts::PI / nb as f64;
+            }
+        }
+    }
+    for &(v, degrees) in &spec.cones {
+        if v >= n || on_boundary[v] {
+            return Err(config(
+                "discrete_ricci.cones",
+                format!("vertex {v} is not an interior vertex of the mesh ({n} vertices)"),
+            ));
+        }
+        target[v] = 2.0 * std::f64::consts::PI - degrees.to_radians();
+    }
+    let mut u = vec![0.0; n];
+    for (i, &b) in on_boundary.iter().enumerate() {
+        let p = mesh.positions[i];
+        let data = match (&boundary, &initial) {
+            (Some(bd), _) if b && dirichlet => Some(bd),
+            (_, Some(init)) => Some(init),
+            _ => None,
+        };
+        if let Some(d) = data {
+            u[i] = d.u(p, s.time.t0);
+            if !u[i].is_finite() {
+                return Err(config(
+                    if b && dirichlet {
+                        "boundary"
+                    } else {
+                        "initial"
+                    },
+                    format!(
+                        "gives u = {} at vertex {i} ({}, {}, {})",
+                        u[i], p[0], p[1], p[2]
+                    ),
+                ));
+            }
+        }
+    }
+    let fixed: Vec<bool> = on_boundary.iter().map(|&b| b && dirichlet).collect();
+    let method = if spec.method == "flow" {
+        Method::Flow
+    } else {
+        Method::Newton
+    };
+    let flow = DiscreteRicci::new(mesh, target, fixed, method, spec.tol)
+        .map_err(|msg| config("discrete_ricci", msg))?;
+    let state = MetricState { u };
+    if let Err(d) = flow.lengths(&state.u) {
+        return Err(config(
+            "initial",
+            format!(
+                "the initial metric breaks the triangle inequality in triangle {}",
+                d.face
+            ),
+        ));
+    }
+    Ok((flow, state))
+}
+
 /// Load or generate the scenario's mesh; warnings (benign repairs) go to `warn`.
 pub fn scenario_mesh(s: &Scenario, warn: &mut dyn FnMut(&str)) -> Result<TriMesh> {
     let m = s
@@ -357,6 +435,10 @@ pub fn simulate_with_warnings(
                 time::run(&mut flow, state, &control, observers).map(strip)
             }
         };
+    }
+    if s.flow == FlowKind::DiscreteRicci {
+        let (mut flow, state) = discrete_ricci_flow(s, scenario_mesh(s, warn)?)?;
+        return time::run(&mut flow, state, &control, observers).map(strip);
     }
     if s.flow == FlowKind::Ricci {
         return match &s.grid {

@@ -26,6 +26,8 @@ pub enum FlowKind {
     HarmonicMap,
     /// Ricci flow of a conformal factor: `u_t = −K` (or `K̄ − K`), `g = e^{2u} g0`.
     Ricci,
+    /// Discrete surface Ricci flow of edge lengths: `du_i/dt = K̂_i − K_i`.
+    DiscreteRicci,
 }
 
 impl FlowKind {
@@ -37,6 +39,7 @@ impl FlowKind {
             FlowKind::SurfaceMcf => "surface-mcf",
             FlowKind::HarmonicMap => "harmonic-map",
             FlowKind::Ricci => "ricci",
+            FlowKind::DiscreteRicci => "discrete-ricci",
         }
     }
 }
@@ -132,6 +135,9 @@ pub struct Scenario {
     /// Options of `ricci`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ricci: Option<RicciSpec>,
+    /// Options of `discrete-ricci`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discrete_ricci: Option<DiscreteRicciSpec>,
     /// Dirichlet data on the boundary; without it the initial boundary values are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<ScalarField>,
@@ -229,6 +235,46 @@ pub struct RicciSpec {
     /// The normalized flow `u_t = K̄ − K` (closed meshes), keeping the area.
     #[serde(default)]
     pub normalized: bool,
+}
+
+/// Options of `discrete-ricci` (`[discrete_ricci]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscreteRicciSpec {
+    /// `"newton"` (damped Newton on the convex energy) or `"flow"` (implicit steps of size dt).
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Stop when `max |K − K̂|` falls below this.
+    #[serde(default = "default_curvature_tol")]
+    pub tol: f64,
+    /// `"dirichlet"` (`u` from [boundary], default 0) or `"circle"` (equal boundary turning
+    /// angles `2π / n`, free `u`).
+    #[serde(default = "default_dr_boundary")]
+    pub boundary: String,
+    /// Cone points `[vertex, cone angle in degrees]` (interior vertices; 360 is flat).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cones: Vec<(usize, f64)>,
+}
+
+impl Default for DiscreteRicciSpec {
+    fn default() -> Self {
+        DiscreteRicciSpec {
+            method: default_method(),
+            tol: default_curvature_tol(),
+            boundary: default_dr_boundary(),
+            cones: Vec::new(),
+        }
+    }
+}
+
+fn default_method() -> String {
+    "newton".into()
+}
+fn default_curvature_tol() -> f64 {
+    1e-10
+}
+fn default_dr_boundary() -> String {
+    "dirichlet".into()
 }
 
 /// The target manifold of a map (`[target]`).
@@ -391,6 +437,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "ricci-torus",
         include_str!("../../scenarios/ricci-torus.toml"),
+    ),
+    (
+        "flatten-hemisphere",
+        include_str!("../../scenarios/flatten-hemisphere.toml"),
     ),
 ];
 
@@ -666,7 +716,7 @@ impl Scenario {
             let vars: &[&str] = if key == "exact.u" { &VARS } else { &MAP_VARS };
             Expr::parse(s, vars).map_err(|e| bad(key, e.to_string()))
         };
-        let ricci = self.flow == FlowKind::Ricci;
+        let ricci = matches!(self.flow, FlowKind::Ricci | FlowKind::DiscreteRicci);
         for (key, f) in [
             ("initial", &self.initial),
             ("boundary", &self.boundary),
@@ -699,13 +749,52 @@ impl Scenario {
                 ));
             }
         }
-        if self.ricci.is_some() && !ricci {
+        if self.ricci.is_some() && self.flow != FlowKind::Ricci {
             return Err(bad(
                 "ricci",
                 "[ricci] applies to flow = \"ricci\" only".into(),
             ));
         }
-        if ricci && self.initial.is_none() {
+        if self.discrete_ricci.is_some() && self.flow != FlowKind::DiscreteRicci {
+            return Err(bad(
+                "discrete_ricci",
+                "[discrete_ricci] applies to flow = \"discrete-ricci\" only".into(),
+            ));
+        }
+        if self.flow == FlowKind::DiscreteRicci {
+            if self.mesh.is_none() {
+                return Err(bad("mesh", "discrete-ricci runs on a [mesh]".into()));
+            }
+            let d = self.discrete_ricci.clone().unwrap_or_default();
+            for (key, v, ok) in [
+                ("discrete_ricci.method", &d.method, &["newton", "flow"][..]),
+                (
+                    "discrete_ricci.boundary",
+                    &d.boundary,
+                    &["dirichlet", "circle"][..],
+                ),
+            ] {
+                if !ok.contains(&v.as_str()) {
+                    return Err(bad(
+                        key,
+                        format!("unknown value `{v}`, expected one of: {}", ok.join(", ")),
+                    ));
+                }
+            }
+            if !(d.tol.is_finite() && d.tol > 0.0) {
+                return Err(bad(
+                    "discrete_ricci.tol",
+                    format!("must be positive, got {}", d.tol),
+                ));
+            }
+            if let Some((v, a)) = d.cones.iter().find(|(_, a)| !(a.is_finite() && *a > 0.0)) {
+                return Err(bad(
+                    "discrete_ricci.cones",
+                    format!("vertex {v}: the cone angle must be positive (degrees), got {a}"),
+                ));
+            }
+        }
+        if self.flow == FlowKind::Ricci && self.initial.is_none() {
             return Err(bad(
                 "initial",
                 "ricci needs [initial] u = ... or v = ...".into(),

@@ -259,3 +259,79 @@ fn the_angle_distortion_of_a_discrete_conformal_flattening_shrinks_under_refinem
     }
     assert!(max.windows(2).all(|w| w[1] < w[0]), "{max:?}");
 }
+
+#[test]
+fn a_broken_triangle_inequality_is_reported_with_the_triangle_not_as_nan() {
+    let mut flow = flatten(hemisphere(2, 1.0), Method::Flow, 1e-10);
+    let n = flow.mesh().vertices();
+    // Shrink one interior vertex's scale: its two short edges no longer reach across the third.
+    let boundary = geoflow::geometry::vertex_boundary_mask(&flow.mesh().faces, n);
+    let v = (0..n).find(|&i| !boundary[i]).unwrap();
+    let mut u = vec![0.0; n];
+    u[v] = -8.0;
+    let bad = flow
+        .lengths(&u)
+        .expect_err("a triangle inequality must fail");
+    assert!(flow.mesh().faces[bad.face].contains(&v));
+    assert_eq!(flow.energy_of(&u), f64::INFINITY);
+    let err = flow
+        .step(&MetricState { u }, 0.0, 0.1)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains(&format!("triangle {}", bad.face)) && err.contains("triangle inequality"),
+        "{err}"
+    );
+}
+
+#[test]
+fn scenario_runs_stop_on_the_curvature_tolerance_and_keep_gauss_bonnet() {
+    use geoflow::scenario::Scenario;
+    use geoflow::time::Stop;
+    let cases: [&[&str]; 3] = [
+        &[],
+        &["discrete_ricci.boundary=circle"],
+        // A sphere with eight 270° cones (a cube's corners): Σ K̂ = 8 π/2 = 4π.
+        &[
+            "mesh.generate=icosphere",
+            "mesh.level=3",
+            "discrete_ricci.cones=[[0, 270.0], [1, 270.0], [2, 270.0], [3, 270.0], [4, 270.0], [5, 270.0], [6, 270.0], [7, 270.0]]",
+        ],
+    ];
+    for set in cases {
+        let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        let s = Scenario::load(Some("flatten-hemisphere"), &set).unwrap();
+        let mut rec = crate::Record::default();
+        let fin = geoflow::run::simulate(&s, &mut [&mut rec]).unwrap();
+        assert_eq!(fin.stop, Stop::SteadyState, "{set:?}");
+        let get = |r: &geoflow::time::StepRecord, k: &str| {
+            r.diagnostics.iter().find(|d| d.0 == k).unwrap().1
+        };
+        assert!(get(&fin.last, "curvature_error") < 1e-10, "{set:?}");
+        assert!(
+            fin.last.step <= 6,
+            "{set:?}: {} Newton iterations",
+            fin.last.step
+        );
+        eprintln!("{set:?}: {} Newton iterations", fin.last.step);
+        for r in &rec.0 {
+            assert!(get(r, "gauss_bonnet_defect").abs() < 1e-10);
+        }
+        assert!(rec.0.windows(2).all(|w| w[1].energy <= w[0].energy + 1e-9));
+    }
+    // Cone angles that contradict Gauss–Bonnet are refused up front.
+    let set = vec![
+        "mesh.generate=icosphere".to_string(),
+        "discrete_ricci.cones=[[0, 90.0]]".to_string(),
+    ];
+    let s = Scenario::load(Some("flatten-hemisphere"), &set).unwrap();
+    let err = geoflow::run::simulate(&s, &mut [])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("Gauss–Bonnet needs 2πχ = 12.566370614359 (χ = 2)"),
+        "{err}"
+    );
+}
