@@ -1,0 +1,75 @@
+//! A Newton solve of `discrete-ricci` (flattening a hemisphere, `u = 0` on the boundary, flat
+//! inside, to `max |K − K̂| < 1e-10`) on hemispheres of levels 6, 7, 8 (41,977, 167,398 and
+//! 668,568 vertices): the symbolic analysis (once), the whole solve from `u = 0`, the number of
+//! iterations, and beside it one numeric factorization + solve of the Hessian (the floor of an
+//! iteration).
+//!
+//! `cargo bench --bench discrete_ricci_newton [-- 6 7 8]`. Write the same meshes for the Python
+//! peer with `geoflow mesh generate hemisphere --level N -o hemisphere_N.obj`.
+
+use geoflow::flows::discrete_ricci::{DiscreteRicci, Method, MetricState};
+use geoflow::flows::Flow;
+use geoflow::linalg::ImplicitSystem;
+use geoflow::mesh::shapes::hemisphere;
+mod common;
+
+use common::time;
+use std::time::Instant;
+
+fn main() {
+    let levels: Vec<u32> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let levels = if levels.is_empty() {
+        vec![6, 7, 8]
+    } else {
+        levels
+    };
+    println!(
+        "threads: {}  (seconds; solve = median of repeats from u = 0)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>9} | {:>8} {:>8} {:>6} {:>10} | {:>9} {:>9} | {:>6}",
+        "vertices", "symbolic", "solve", "iters", "curv. err", "fl. fac", "fl. sol", "ratio"
+    );
+    for level in levels {
+        let mesh = hemisphere(level, 1.0);
+        let n = mesh.vertices();
+        let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+        let t = Instant::now();
+        let mut flow =
+            DiscreteRicci::new(mesh, vec![0.0; n], boundary.clone(), Method::Newton, 1e-10)
+                .unwrap();
+        let symbolic = t.elapsed().as_secs_f64();
+        let mut iterations = 0;
+        let mut last = MetricState { u: vec![0.0; n] };
+        let reps = if level >= 8 { 3 } else { 5 };
+        let solve = time(reps, || {
+            let mut s = MetricState { u: vec![0.0; n] };
+            iterations = 0;
+            while !flow.converged(&s) {
+                s = flow.step(&s, 0.0, 1.0).unwrap();
+                iterations += 1;
+                assert!(iterations < 30, "no convergence");
+            }
+            last = s;
+        });
+        let lengths = flow.lengths(&last.u).unwrap();
+        let error = flow.curvature_error(&flow.curvature_of(&lengths));
+        // The floor of one iteration: factor + solve of the Hessian alone.
+        let h = flow.hessian(&lengths);
+        let mut system = ImplicitSystem::new(n, flow.hessian_pairs(), &boundary).unwrap();
+        let zeros = vec![0.0; n];
+        let factor = time(reps, || system.factor(&zeros, 1.0, &h).unwrap());
+        let ones = vec![1.0; n];
+        let solve_floor = time(reps, || {
+            system.solve(&ones, &zeros).unwrap();
+        });
+        println!(
+            "{n:>9} | {symbolic:>8.3} {solve:>8.3} {iterations:>6} {error:>10.2e} | {factor:>9.3} {solve_floor:>9.3} | {:>6.2}",
+            solve / (iterations as f64 * (factor + solve_floor))
+        );
+    }
+}
