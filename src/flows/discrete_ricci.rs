@@ -71,6 +71,9 @@ pub struct DiscreteRicci {
     tol: f64,
     /// Whether the layout in the plane exists (a topological disk with a flat target).
     disk: bool,
+    /// A closed genus-1 mesh with a flat target: laid out periodically, with a modulus.
+    flat_torus: bool,
+    events: Vec<String>,
 }
 
 /// A triangle whose lengths violate the triangle inequality.
@@ -116,8 +119,11 @@ impl DiscreteRicci {
             .iter()
             .zip(&boundary)
             .all(|(k, &b)| b || k.abs() < 1e-15);
+        let closed = !boundary.iter().any(|&b| b);
         Ok(DiscreteRicci {
             disk: genus_zero_disk && flat_inside,
+            flat_torus: closed && chi == 0.0 && flat_inside,
+            events: Vec::new(),
             mesh,
             edges,
             l0,
@@ -270,6 +276,126 @@ impl DiscreteRicci {
             .collect()
     }
 
+    /// Lay a flat metric out face by face along a breadth-first spanning tree of the dual graph:
+    /// three positions per face (a vertex gets one per face around it, so closed surfaces are
+    /// cut open along the edges the tree does not cross), and for every edge off the tree the
+    /// translation between its two copies (for a flat torus, vectors of the period lattice).
+    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+        let faces = &self.mesh.faces;
+        let angles = geometry::corner_angles_from_lengths(lengths);
+        let mut corners: Vec<Option<[[f64; 2]; 3]>> = vec![None; faces.len()];
+        let (s, c) = angles[0][0].sin_cos();
+        corners[0] = Some([
+            [0.0, 0.0],
+            [lengths[0][2], 0.0],
+            [lengths[0][1] * c, lengths[0][1] * s],
+        ]);
+        let mut tree = vec![[false; 3]; faces.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        while let Some(f) = queue.pop_front() {
+            let cf = corners[f].expect("placed");
+            for k in 0..3 {
+                let Some(g) = self.edges.neighbour(f, k) else {
+                    continue;
+                };
+                if corners[g].is_some() {
+                    continue;
+                }
+                let fg = faces[g];
+                let at = |v: usize| cf[(0..3).find(|&j| faces[f][j] == v).expect("shared")];
+                let r = (0..3)
+                    .find(|&j| fg[j] != faces[f][(k + 1) % 3] && fg[j] != faces[f][(k + 2) % 3])
+                    .expect("a third vertex");
+                let (pp, qq) = (at(fg[(r + 1) % 3]), at(fg[(r + 2) % 3]));
+                let d = [qq[0] - pp[0], qq[1] - pp[1]];
+                let len = d[0].hypot(d[1]);
+                let (s, c) = angles[g][(r + 1) % 3].sin_cos();
+                let dist = lengths[g][(r + 2) % 3];
+                let mut cg = [[0.0; 2]; 3];
+                cg[(r + 1) % 3] = pp;
+                cg[(r + 2) % 3] = qq;
+                cg[r] = [
+                    pp[0] + dist * (c * d[0] - s * d[1]) / len,
+                    pp[1] + dist * (s * d[0] + c * d[1]) / len,
+                ];
+                corners[g] = Some(cg);
+                tree[f][k] = true;
+                if let Some(kg) = (0..3).find(|&j| self.edges.neighbour(g, j) == Some(f)) {
+                    tree[g][kg] = true;
+                }
+                queue.push_back(g);
+            }
+        }
+        let corners: Vec<[[f64; 2]; 3]> = corners
+            .into_iter()
+            .map(|c| c.unwrap_or([[f64::NAN; 2]; 3]))
+            .collect();
+        let mut translations = Vec::new();
+        for (f, face) in faces.iter().enumerate() {
+            for k in 0..3 {
+                let Some(g) = self.edges.neighbour(f, k) else {
+                    continue;
+                };
+                if tree[f][k] || g < f {
+                    continue;
+                }
+                let v = face[(k + 1) % 3];
+                let jg = (0..3).find(|&j| faces[g][j] == v).expect("shared");
+                let a = corners[f][(k + 1) % 3];
+                let b = corners[g][jg];
+                translations.push([b[0] - a[0], b[1] - a[1]]);
+            }
+        }
+        (corners, translations)
+    }
+
+    /// The modulus `τ = ω₂/ω₁` of a flat torus from the translations of
+    /// [`DiscreteRicci::corner_layout`], reduced to the fundamental domain (`Im τ > 0`,
+    /// `|Re τ| ≤ ½`, `|τ| ≥ 1`); `None` if they do not span a lattice.
+    pub fn modulus(translations: &[[f64; 2]]) -> Option<[f64; 2]> {
+        let scale = translations
+            .iter()
+            .map(|t| t[0].hypot(t[1]))
+            .fold(0.0, f64::max);
+        let mut vs: Vec<[f64; 2]> = translations
+            .iter()
+            .copied()
+            .filter(|t| t[0].hypot(t[1]) > 1e-6 * scale)
+            .collect();
+        vs.sort_by(|a, b| a[0].hypot(a[1]).total_cmp(&b[0].hypot(b[1])));
+        let w1 = *vs.first()?;
+        let cross = |a: [f64; 2], b: [f64; 2]| a[0] * b[1] - a[1] * b[0];
+        let w2 = *vs
+            .iter()
+            .find(|v| cross(w1, **v).abs() > 1e-6 * w1[0].hypot(w1[1]) * v[0].hypot(v[1]))?;
+        // τ = w2 / w1 as complex numbers.
+        let n1 = w1[0] * w1[0] + w1[1] * w1[1];
+        let mut tau = [
+            (w2[0] * w1[0] + w2[1] * w1[1]) / n1,
+            (w2[1] * w1[0] - w2[0] * w1[1]) / n1,
+        ];
+        if tau[1] < 0.0 {
+            tau = [-tau[0], -tau[1]];
+        }
+        for _ in 0..100 {
+            tau[0] -= tau[0].round();
+            let m = tau[0] * tau[0] + tau[1] * tau[1];
+            if m >= 1.0 - 1e-12 {
+                break;
+            }
+            tau = [-tau[0] / m, tau[1] / m];
+        }
+        // Every translation must be an integer combination of w1, w2 (else they were not a
+        // basis of the lattice the layout generates).
+        let det = cross(w1, w2);
+        let integral = vs.iter().all(|v| {
+            let a = cross(*v, w2) / det;
+            let b = cross(w1, *v) / det;
+            (a - a.round()).abs() < 1e-6 && (b - b.round()).abs() < 1e-6
+        });
+        integral.then_some(tau)
+    }
+
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
     /// `log(A/A⁰)` of the metric against the original mesh.
     pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
@@ -302,6 +428,31 @@ impl DiscreteRicci {
              inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\")",
             d.face, f[0], f[1], f[2], c[0], c[1], c[2], d.lengths[0], d.lengths[1], d.lengths[2]
         )
+    }
+
+    /// On reaching the tolerance, report the modulus of a flat torus as an event.
+    fn note_if_converged(&mut self, u: &[f64]) {
+        if !self.flat_torus {
+            return;
+        }
+        let Ok(lengths) = self.lengths(u) else {
+            return;
+        };
+        if self.curvature_error(&self.curvature_of(&lengths)) >= self.tol {
+            return;
+        }
+        let (_, translations) = self.corner_layout(&lengths);
+        self.events.push(match Self::modulus(&translations) {
+            Some([re, im]) => {
+                // No "-0.000000" for a rectangular lattice.
+                let shown = if re.abs() < 5e-7 { 0.0 } else { re };
+                format!(
+                    "modulus tau = {shown:.6} + {im:.6}i, |tau| = {:.6}",
+                    re.hypot(im)
+                )
+            }
+            None => "the layout's translations do not span a lattice; no modulus".into(),
+        });
     }
 
     /// `K̂ − K` at prescribed vertices, 0 elsewhere.
@@ -346,6 +497,7 @@ impl Flow for DiscreteRicci {
                         self.degenerate_message(&d)
                     )));
                 }
+                self.note_if_converged(&u);
                 Ok(MetricState { u })
             }
             Method::Newton => {
@@ -360,6 +512,7 @@ impl Flow for DiscreteRicci {
                     let e = self.energy_of(&u);
                     // Armijo, with room for rounding once the decrease is at rounding level.
                     if e <= e0 + 1e-4 * step * slope + 1e-13 * e0.abs().max(1.0) {
+                        self.note_if_converged(&u);
                         return Ok(MetricState { u });
                     }
                     step *= 0.5;
@@ -404,6 +557,10 @@ impl Flow for DiscreteRicci {
             .fold(0.0, f64::max)
     }
 
+    fn take_events(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.events)
+    }
+
     fn converged(&self, s: &MetricState) -> bool {
         self.lengths(&s.u)
             .is_ok_and(|l| self.curvature_error(&self.curvature_of(&l)) < self.tol)
@@ -431,6 +588,31 @@ impl Flow for DiscreteRicci {
             ("angle_distortion", Field::Scalar(angle.clone())),
             ("area_distortion", Field::Scalar(area.clone())),
         ];
+        if self.flat_torus {
+            let (corners, _) = self.corner_layout(&lengths);
+            let points = corners
+                .iter()
+                .flatten()
+                .map(|p| [p[0], p[1], 0.0])
+                .collect();
+            let tris = (0..corners.len())
+                .map(|f| [3 * f, 3 * f + 1, 3 * f + 2])
+                .collect();
+            let per_corner: Vec<f64> = faces.iter().flatten().map(|&i| s.u[i]).collect();
+            frame.series.push((
+                "layout",
+                Frame {
+                    points,
+                    cells: Cells::Triangles(tris),
+                    point_data: vec![("u", Field::Scalar(per_corner))],
+                    cell_data: vec![
+                        ("angle_distortion", Field::Scalar(angle.clone())),
+                        ("area_distortion", Field::Scalar(area.clone())),
+                    ],
+                    series: Vec::new(),
+                },
+            ));
+        }
         if self.disk {
             let uv = self.layout(&lengths);
             frame.point_data.push(("uv", Field::Vector(uv.clone())));

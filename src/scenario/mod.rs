@@ -442,6 +442,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "flatten-hemisphere",
         include_str!("../../scenarios/flatten-hemisphere.toml"),
     ),
+    (
+        "flat-torus",
+        include_str!("../../scenarios/flat-torus.toml"),
+    ),
 ];
 
 impl Scenario {

@@ -335,3 +335,35 @@ fn scenario_runs_stop_on_the_curvature_tolerance_and_keep_gauss_bonnet() {
         "{err}"
     );
 }
+
+#[test]
+fn a_torus_of_revolution_flattens_to_its_rectangular_lattice_at_second_order() {
+    // The torus (R, r) = (2, 1) is conformal to the flat torus with τ = i sqrt(R² − r²)/r = i√3.
+    use geoflow::mesh::shapes::torus;
+    let exact = 3f64.sqrt();
+    let mut errors = Vec::new();
+    for (n_major, n_minor) in [(24, 12), (48, 24), (96, 48)] {
+        let mesh = torus(n_major, n_minor, 2.0, 1.0);
+        let n = mesh.vertices();
+        let mut flow =
+            DiscreteRicci::new(mesh, vec![0.0; n], vec![false; n], Method::Newton, 1e-10).unwrap();
+        let s = solve(&mut flow);
+        let lengths = flow.lengths(&s.u).unwrap();
+        let (corners, translations) = flow.corner_layout(&lengths);
+        // Every triangle of the periodic layout is laid out with its lengths, unflipped.
+        for (c, l) in corners.iter().zip(&lengths) {
+            let signed = (c[1][0] - c[0][0]) * (c[2][1] - c[0][1])
+                - (c[2][0] - c[0][0]) * (c[1][1] - c[0][1]);
+            assert!(signed > 0.0);
+            let d = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+            assert!((d(c[1], c[2]) - l[0]).abs() < 1e-8 * l[0]);
+        }
+        let [re, im] = DiscreteRicci::modulus(&translations).expect("a lattice");
+        eprintln!("{n_major}x{n_minor}: tau = {re:.6} + {im:.6}i");
+        assert!(re.abs() < 1e-8, "a rectangular lattice: Re tau = {re}");
+        errors.push((im - exact).abs());
+    }
+    let order: Vec<f64> = errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect();
+    eprintln!("|tau - i sqrt 3| = {errors:?}, EOC {order:?}");
+    assert!(order.iter().all(|&r| r > 1.9 && r < 2.2), "{order:?}");
+}
