@@ -275,6 +275,21 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
     };
     let n = mesh.vertices();
     let on_boundary = crate::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let method = if spec.method == "flow" {
+        Method::Flow
+    } else {
+        Method::Newton
+    };
+    // A closed genus-0 mesh without cones: the uniformization to the round sphere.
+    let closed = !on_boundary.iter().any(|&b| b);
+    let edges = crate::mesh::topology::edges(&mesh).map_err(|e| numerical(s, e))?;
+    if closed
+        && spec.cones.is_empty()
+        && crate::mesh::topology::euler_characteristic(&mesh, &edges) == 2
+    {
+        return DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
+            .map_err(|msg| config("discrete_ricci", msg));
+    }
     let mut target = vec![0.0; n];
     let dirichlet = spec.boundary == "dirichlet";
     if !dirichlet {
@@ -320,11 +335,6 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
         }
     }
     let fixed: Vec<bool> = on_boundary.iter().map(|&b| b && dirichlet).collect();
-    let method = if spec.method == "flow" {
-        Method::Flow
-    } else {
-        Method::Newton
-    };
     let flow = DiscreteRicci::new(mesh, target, fixed, method, spec.tol)
         .map_err(|msg| config("discrete_ricci", msg))?;
     let state = MetricState { u };

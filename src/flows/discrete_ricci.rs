@@ -73,6 +73,8 @@ pub struct DiscreteRicci {
     disk: bool,
     /// A closed genus-1 mesh with a flat target: laid out periodically, with a modulus.
     flat_torus: bool,
+    /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
+    puncture: Option<Puncture>,
     events: Vec<String>,
 }
 
@@ -123,6 +125,7 @@ impl DiscreteRicci {
         Ok(DiscreteRicci {
             disk: genus_zero_disk && flat_inside,
             flat_torus: closed && chi == 0.0 && flat_inside,
+            puncture: None,
             events: Vec::new(),
             mesh,
             edges,
@@ -465,6 +468,122 @@ impl DiscreteRicci {
     }
 }
 
+/// A discrete conformal map of a closed genus-0 mesh to the unit sphere, by the construction
+/// of Springborn, Schröder, Pinkall 2008 (§ 5) / Bobenko, Pinkall, Springborn 2015: remove a
+/// vertex `N`; the chordal lengths of points on the sphere are, under stereographic
+/// projection from `N`, vertex-scalings of the Euclidean lengths of their images, with the
+/// factor of a neighbour `a` of `N` fixed by the edge `Na` to `ũ_a = −2 log ℓ(N, a)` (up to a
+/// common constant). So the punctured disk is flattened with that Dirichlet data and a flat
+/// interior, laid out, sent back by inverse stereographic projection (N to the pole), and
+/// Möbius-centered. Returns the positions and the Newton iterations.
+pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize), String> {
+    let (mut flow, mut s) = DiscreteRicci::punctured_sphere(mesh.clone(), Method::Newton, tol)?;
+    let mut iterations = 0;
+    while !flow.converged(&s) {
+        s = flow
+            .step(&s, 0.0, 1.0)
+            .map_err(|e| format!("Newton iteration {iterations}: {e}"))?;
+        iterations += 1;
+        if iterations > 50 {
+            return Err("no convergence in 50 Newton iterations".into());
+        }
+    }
+    let lengths = flow
+        .lengths(&s.u)
+        .map_err(|d| flow.degenerate_message(&d))?;
+    Ok((
+        flow.sphere_positions(&lengths).expect("punctured"),
+        iterations,
+    ))
+}
+
+/// A closed genus-0 mesh punctured at a vertex, for [`map_to_sphere`].
+struct Puncture {
+    original: TriMesh,
+    pole: usize,
+}
+
+impl DiscreteRicci {
+    /// The flattening problem of [`map_to_sphere`] for a closed genus-0 mesh punctured at its
+    /// vertex 0, and its initial state (the Dirichlet data on the pole's neighbours, 0 inside).
+    pub fn punctured_sphere(
+        mesh: TriMesh,
+        method: Method,
+        tol: f64,
+    ) -> Result<(DiscreteRicci, MetricState), String> {
+        let n = mesh.vertices();
+        let pole = 0;
+        // The punctured disk, vertices renumbered without the pole.
+        let index: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
+        let faces: Vec<[usize; 3]> = mesh
+            .faces
+            .iter()
+            .filter(|f| !f.contains(&pole))
+            .map(|f| f.map(|i| index[i]))
+            .collect();
+        let positions: Vec<[f64; 3]> = mesh.positions[1..].to_vec();
+        let disk = TriMesh::new(positions, faces);
+        let m = disk.vertices();
+        let mut u = vec![0.0; m];
+        let mut dirichlet = vec![false; m];
+        for f in mesh.faces.iter().filter(|f| f.contains(&pole)) {
+            for &a in f.iter().filter(|&&a| a != pole) {
+                let d = vec3::norm(vec3::sub(mesh.positions[a], mesh.positions[pole]));
+                u[index[a]] = -2.0 * d.ln();
+                dirichlet[index[a]] = true;
+            }
+        }
+        // The common constant is free (it scales the plane): centre the boundary values on
+        // 0, so that u = 0 inside starts from a valid metric.
+        let nb = dirichlet.iter().filter(|&&d| d).count() as f64;
+        let mean = u.iter().sum::<f64>() / nb;
+        for (x, &d) in u.iter_mut().zip(&dirichlet) {
+            if d {
+                *x -= mean;
+            }
+        }
+        let mut flow = DiscreteRicci::new(disk, vec![0.0; m], dirichlet, method, tol)?;
+        flow.puncture = Some(Puncture {
+            original: mesh,
+            pole,
+        });
+        Ok((flow, MetricState { u }))
+    }
+
+    /// For a punctured sphere: the flat metric laid out, centred and scaled, sent to the unit
+    /// sphere by inverse stereographic projection (the pole to (0, 0, 1)) and Möbius-centered;
+    /// positions of the original mesh's vertices.
+    pub fn sphere_positions(&self, lengths: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
+        let p = self.puncture.as_ref()?;
+        let plane = self.layout(lengths);
+        let m = plane.len() as f64;
+        let c = plane
+            .iter()
+            .fold([0.0; 2], |a, q| [a[0] + q[0] / m, a[1] + q[1] / m]);
+        let r = (plane
+            .iter()
+            .map(|q| (q[0] - c[0]).powi(2) + (q[1] - c[1]).powi(2))
+            .sum::<f64>()
+            / m)
+            .sqrt();
+        let n = p.original.vertices();
+        let mut sphere = vec![[0.0, 0.0, 1.0]; n];
+        for (i, q) in (0..n).filter(|&i| i != p.pole).zip(&plane) {
+            // Mirrored: stereographic projection from the north pole reverses orientation.
+            let (x, y) = ((q[0] - c[0]) / r, -(q[1] - c[1]) / r);
+            let s = x * x + y * y;
+            sphere[i] = [
+                2.0 * x / (1.0 + s),
+                2.0 * y / (1.0 + s),
+                (s - 1.0) / (s + 1.0),
+            ];
+        }
+        let mass = geometry::vertex_lumped_mass_barycentric(&p.original);
+        super::harmonic_map::mobius_center(&mut sphere, &mass);
+        Some(sphere)
+    }
+}
+
 fn geometry_edges(mesh: &TriMesh) -> Result<Edges, String> {
     crate::mesh::topology::edges(mesh).map_err(|e| e.to_string())
 }
@@ -609,6 +728,18 @@ impl Flow for DiscreteRicci {
                         ("angle_distortion", Field::Scalar(angle.clone())),
                         ("area_distortion", Field::Scalar(area.clone())),
                     ],
+                    series: Vec::new(),
+                },
+            ));
+        }
+        if let (Some(p), Some(sphere)) = (&self.puncture, self.sphere_positions(&lengths)) {
+            frame.series.push((
+                "sphere",
+                Frame {
+                    points: sphere,
+                    cells: Cells::Triangles(p.original.faces.clone()),
+                    point_data: Vec::new(),
+                    cell_data: Vec::new(),
                     series: Vec::new(),
                 },
             ));

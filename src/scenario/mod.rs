@@ -446,6 +446,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "flat-torus",
         include_str!("../../scenarios/flat-torus.toml"),
     ),
+    (
+        "uniformize-sphere",
+        include_str!("../../scenarios/uniformize-sphere.toml"),
+    ),
 ];
 
 impl Scenario {

@@ -367,3 +367,71 @@ fn a_torus_of_revolution_flattens_to_its_rectangular_lattice_at_second_order() {
     eprintln!("|tau - i sqrt 3| = {errors:?}, EOC {order:?}");
     assert!(order.iter().all(|&r| r > 1.9 && r < 2.2), "{order:?}");
 }
+
+/// `log` of the length cross ratio `ℓ_ik ℓ_jl / (ℓ_kj ℓ_li)` of every edge `ij` (faces `ijk`,
+/// `jil`): invariant under vertex scaling, so equal for discretely conformal metrics.
+fn log_cross_ratios(faces: &[[usize; 3]], p: &[[f64; 3]]) -> Vec<f64> {
+    let d = |a: usize, b: usize| {
+        let v = [p[a][0] - p[b][0], p[a][1] - p[b][1], p[a][2] - p[b][2]];
+        (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt().ln()
+    };
+    let mut opposite = std::collections::BTreeMap::new();
+    for f in faces {
+        for k in 0..3 {
+            opposite.insert((f[(k + 1) % 3], f[(k + 2) % 3]), f[k]);
+        }
+    }
+    let mut out = Vec::new();
+    for (&(i, j), &k) in &opposite {
+        if i < j {
+            let l = opposite[&(j, i)];
+            out.push(d(i, k) + d(j, l) - d(k, j) - d(l, i));
+        }
+    }
+    out
+}
+
+#[test]
+fn closed_genus_zero_meshes_map_to_the_sphere_bijectively_and_discretely_conformally() {
+    use geoflow::flows::discrete_ricci::map_to_sphere;
+    for (name, mesh) in [
+        ("icosphere", icosphere(3, 1.0)),
+        ("lumpy sphere", lumpy_sphere()),
+        (
+            "meshes/bumpy_sphere.ply (not Delaunay)",
+            geoflow::io::mesh::read_mesh(std::path::Path::new("meshes/bumpy_sphere.ply"))
+                .unwrap()
+                .0,
+        ),
+    ] {
+        let (p, iterations) = map_to_sphere(&mesh, 1e-12).unwrap();
+        eprintln!("{name}: {iterations} Newton iterations");
+        assert!(p
+            .iter()
+            .all(|q| ((q[0] * q[0] + q[1] * q[1] + q[2] * q[2]).sqrt() - 1.0).abs() < 1e-12));
+        // Bijective: every image triangle positively oriented, and they cover the sphere once.
+        let mut solid = 0.0;
+        for f in &mesh.faces {
+            let [a, b, c] = f.map(|i| p[i]);
+            let det = a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0])
+                + a[2] * (b[0] * c[1] - b[1] * c[0]);
+            assert!(det > 0.0, "{name}: flipped triangle {f:?}");
+            let den = 1.0
+                + (a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
+                + (b[0] * c[0] + b[1] * c[1] + b[2] * c[2])
+                + (c[0] * a[0] + c[1] * a[1] + c[2] * a[2]);
+            solid += 2.0 * det.atan2(den);
+        }
+        assert!((solid - 4.0 * PI).abs() < 1e-9, "{name}: covers {solid}");
+        // Discretely conformal to the input: the same length cross ratios on every edge.
+        let before = log_cross_ratios(&mesh.faces, &mesh.positions);
+        let after = log_cross_ratios(&mesh.faces, &p);
+        let worst = before
+            .iter()
+            .zip(&after)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        eprintln!("{name}: max |Δ log lcr| = {worst:e}");
+        assert!(worst < 1e-8, "{name}: {worst:e}");
+    }
+}
