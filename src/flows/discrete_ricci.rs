@@ -435,13 +435,26 @@ impl DiscreteRicci {
 
     /// On reaching the tolerance, report the modulus of a flat torus as an event.
     fn note_if_converged(&mut self, u: &[f64]) {
-        if !self.flat_torus {
-            return;
-        }
         let Ok(lengths) = self.lengths(u) else {
             return;
         };
         if self.curvature_error(&self.curvature_of(&lengths)) >= self.tol {
+            return;
+        }
+        let (angle, area) = self.distortion(&lengths);
+        let faces = angle.len() as f64;
+        let (lo, hi) = area
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
+                (lo.min(*a), hi.max(*a))
+            });
+        self.events.push(format!(
+            "converged: angle distortion max {:.3e} mean {:.3e} rad; log area ratio in [{lo:.3}, {hi:.3}], mean |.| {:.3}",
+            angle.iter().cloned().fold(0.0, f64::max),
+            angle.iter().sum::<f64>() / faces,
+            area.iter().map(|a| a.abs()).sum::<f64>() / faces
+        ));
+        if !self.flat_torus {
             return;
         }
         let (_, translations) = self.corner_layout(&lengths);
@@ -644,8 +657,8 @@ impl Flow for DiscreteRicci {
     }
 
     /// `curvature_error` (`max |K − K̂|`, prescribed vertices), `total_curvature` (`Σ K`),
-    /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and for disks the distortion of the layout:
-    /// `angle_distortion_max` (radians), `area_distortion_max` (`|log(A/A⁰)|`).
+    /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and the distortion of the metric against the mesh:
+    /// `angle_distortion_max/mean` (radians), `area_distortion_max/mean` (`|log(A/A⁰)|`).
     fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
         let Ok(lengths) = self.lengths(&s.u) else {
             return vec![("curvature_error", f64::NAN)];
@@ -663,8 +676,16 @@ impl Flow for DiscreteRicci {
             angle.iter().cloned().fold(0.0, f64::max),
         ));
         d.push((
+            "angle_distortion_mean",
+            angle.iter().sum::<f64>() / angle.len() as f64,
+        ));
+        d.push((
             "area_distortion_max",
             area.iter().map(|a| a.abs()).fold(0.0, f64::max),
+        ));
+        d.push((
+            "area_distortion_mean",
+            area.iter().map(|a| a.abs()).sum::<f64>() / area.len() as f64,
         ));
         d
     }
