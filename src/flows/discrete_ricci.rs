@@ -58,6 +58,9 @@ pub struct DiscreteRicci {
     mesh: TriMesh,
     edges: Edges,
     l0: Vec<[f64; 3]>,
+    /// Corner angles and areas of the original mesh (for the distortion).
+    angles0: Vec<[f64; 3]>,
+    areas0: Vec<f64>,
     boundary: Vec<bool>,
     target: Vec<f64>,
     /// Vertices whose `u` does not change (Dirichlet, or the gauge vertex).
@@ -116,6 +119,8 @@ impl DiscreteRicci {
         let pairs = geometry::laplacian_pattern(&mesh.faces);
         let system = ImplicitSystem::new(n, &pairs, &fixed).map_err(|e| format!("solver: {e}"))?;
         let l0 = geometry::face_edge_lengths(&mesh);
+        let angles0 = geometry::corner_angles_from_lengths(&l0);
+        let areas0 = geometry::face_areas_from_lengths(&l0);
         let genus_zero_disk = chi == 1.0 && boundary.iter().any(|&b| b);
         let flat_inside = target
             .iter()
@@ -130,6 +135,8 @@ impl DiscreteRicci {
             mesh,
             edges,
             l0,
+            angles0,
+            areas0,
             boundary,
             target,
             fixed,
@@ -211,9 +218,17 @@ impl DiscreteRicci {
             return f64::INFINITY;
         };
         let angles = geometry::corner_angles_from_lengths(&lengths);
-        let faces: f64 = lengths
+        self.energy_with(u, &lengths, &angles)
+    }
+
+    /// `E(u)` from the lengths of `u` and their corner angles.
+    fn energy_with(&self, u: &[f64], lengths: &[[f64; 3]], angles: &[[f64; 3]]) -> f64 {
+        // Per-face terms in parallel, summed in order: the same u gives the same E bit for bit
+        // (the line search and finite differences compare nearby energies of size ~1e4).
+        let terms: Vec<f64> = lengths
             .par_iter()
-            .zip(&angles)
+            .zip(angles)
+            .with_min_len(4096)
             .map(|(l, a)| {
                 let lam = l.map(|x| 2.0 * x.ln());
                 let f: f64 = (0..3)
@@ -221,7 +236,19 @@ impl DiscreteRicci {
                     .sum();
                 2.0 * f - 0.5 * PI * (lam[0] + lam[1] + lam[2])
             })
-            .sum();
+            .collect();
+        // Neumaier's compensated sum: deterministic and accurate to a few ulps of E.
+        let (mut faces, mut carry) = (0.0f64, 0.0f64);
+        for &t in &terms {
+            let sum = faces + t;
+            carry += if faces.abs() >= t.abs() {
+                (faces - sum) + t
+            } else {
+                (t - sum) + faces
+            };
+            faces = sum;
+        }
+        let faces = faces + carry;
         let linear: f64 = u
             .iter()
             .zip(&self.target)
@@ -402,14 +429,15 @@ impl DiscreteRicci {
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
     /// `log(A/A⁰)` of the metric against the original mesh.
     pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
-        let a0 = geometry::corner_angles_from_lengths(&self.l0);
         let a1 = geometry::corner_angles_from_lengths(lengths);
-        let angle = a0
+        let angle = self
+            .angles0
             .iter()
             .zip(&a1)
             .map(|(x, y)| (0..3).map(|k| (x[k] - y[k]).abs()).fold(0.0, f64::max))
             .collect();
-        let area = geometry::face_areas_from_lengths(&self.l0)
+        let area = self
+            .areas0
             .iter()
             .zip(geometry::face_areas_from_lengths(lengths))
             .map(|(a0, a)| (a / a0).ln())
@@ -612,7 +640,13 @@ impl Flow for DiscreteRicci {
         let lengths = self
             .lengths(&s.u)
             .map_err(|d| StepError::Collapse(self.degenerate_message(&d)))?;
-        let k = self.curvature_of(&lengths);
+        let angles = geometry::corner_angles_from_lengths(&lengths);
+        let k = geometry::vertex_angle_defects_from_angles(
+            &self.mesh.faces,
+            self.mesh.vertices(),
+            &angles,
+            &self.boundary,
+        );
         let h = self.hessian(&lengths);
         let r = self.residual(&k);
         let zeros = vec![0.0; s.u.len()];
@@ -635,7 +669,7 @@ impl Flow for DiscreteRicci {
             Method::Newton => {
                 self.system.factor(&zeros, 1.0, &h)?;
                 let delta = self.system.solve(&r, &zeros)?;
-                let e0 = self.energy_of(&s.u);
+                let e0 = self.energy_with(&s.u, &lengths, &angles);
                 // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction.
                 let slope: f64 = -r.iter().zip(&delta).map(|(r, d)| r * d).sum::<f64>();
                 let mut step = 1.0;

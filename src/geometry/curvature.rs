@@ -74,9 +74,9 @@ pub fn vertex_boundary_mask(faces: &[[usize; 3]], n_vertices: usize) -> Vec<bool
         .collect()
 }
 
-/// `δ_i = 2π − Σ θ` (interior) or `π − Σ θ` (boundary) from corner angles: the one formula
-/// behind both public variants.
-fn defects_from_angles(
+/// `δ_i = 2π − Σ θ` (interior) or `π − Σ θ` (boundary) from corner angles (as from
+/// [`corner_angles_from_lengths`]): the one formula behind the other variants.
+pub fn vertex_angle_defects_from_angles(
     faces: &[[usize; 3]],
     n_vertices: usize,
     angles: &[[f64; 3]],
@@ -97,7 +97,7 @@ fn defects_from_angles(
 /// Gauss–Bonnet). An isolated vertex gets `2π`.
 pub fn vertex_angle_defects(mesh: &TriMesh) -> Vec<f64> {
     let n = mesh.positions.len();
-    defects_from_angles(
+    vertex_angle_defects_from_angles(
         &mesh.faces,
         n,
         &corner_angles(mesh),
@@ -113,7 +113,7 @@ pub fn vertex_angle_defects_from_lengths(
     lengths: &[[f64; 3]],
     boundary: &[bool],
 ) -> Vec<f64> {
-    defects_from_angles(
+    vertex_angle_defects_from_angles(
         faces,
         n_vertices,
         &corner_angles_from_lengths(lengths),

@@ -92,8 +92,9 @@ pub use cotan::{
     laplacian_entries_weighted, laplacian_pattern, NodalValue, ENTRIES_PER_FACE,
 };
 pub use curvature::{
-    mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_lengths,
-    vertex_boundary_mask, vertex_gaussian_curvature, vertex_mean_curvature,
+    mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_angles,
+    vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,
+    vertex_mean_curvature,
 };
 pub use mass::{
     consistent_mass, consistent_mass_entries, corner_barycentric_areas, corner_voronoi_areas,
