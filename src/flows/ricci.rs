@@ -165,8 +165,12 @@ impl<D: Discretization> Ricci<D> {
     /// Pointwise curvature `K_i = K_i^int / (m_i e^{2u_i})` (on boundary nodes: the geodesic
     /// curvature per area).
     pub fn curvature(&self, u: &[f64]) -> Vec<f64> {
-        self.integrated_curvature(u)
-            .iter()
+        self.pointwise(u, &self.integrated_curvature(u))
+    }
+
+    /// `K_i^int / (m_i e^{2u_i})`.
+    fn pointwise(&self, u: &[f64], kint: &[f64]) -> Vec<f64> {
+        kint.iter()
             .zip(u)
             .zip(self.domain.lumped_mass())
             .map(|((k, u), m)| k / (m * (2.0 * u).exp()))
@@ -263,7 +267,7 @@ impl<D: Discretization> Flow for Ricci<D> {
     fn diagnostics(&self, s: &RicciState, t: f64) -> Vec<(&'static str, f64)> {
         let kint = self.integrated_curvature(&s.u);
         let total: f64 = kint.iter().sum();
-        let k = self.curvature(&s.u);
+        let k = self.pointwise(&s.u, &kint);
         let interior = k
             .iter()
             .zip(self.domain.boundary())
