@@ -312,3 +312,71 @@ fn paraview_checks_a_harmonic_map_on_a_grid() {
         assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
     }
 }
+
+/// Discrete Ricci flow flattening a disk (`flatten-hemisphere`): the main series on the original
+/// points with u, K, uv and the distortion cell arrays, the `_layout` series (points = uv), and
+/// at convergence a flat layout realising the metric e^u |dx| with positively oriented triangles.
+#[test]
+fn paraview_checks_a_discrete_ricci_flattening() {
+    let Some(pvpython) = which("pvpython") else {
+        missing("pvpython");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run_dir = tmp.path().join("flatten-hemisphere");
+    geoflow_run(&["flatten-hemisphere", "--set", "mesh.level=3"], &run_dir);
+    for pvd in ["flatten-hemisphere.pvd", "flatten-hemisphere_layout.pvd"] {
+        assert!(
+            run_dir.join(pvd).is_file(),
+            "no {pvd} in {}",
+            run_dir.display()
+        );
+    }
+    let summary = pvpython_check(&pvpython, &run_dir, &[]);
+    for expected in [
+        "layout series: flatten-hemisphere_layout.pvd",
+        "points == uv bitwise",
+        "angle_distortion_max == max of the cell array",
+        "layout edges vs metric lengths",
+        "interior angle sums",
+        "last energy.csv curvature_error",
+    ] {
+        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
+    }
+    assert!(!summary.contains("sphere series"), "{summary}");
+}
+
+/// Discrete Ricci flow uniformizing a closed genus-0 mesh (`uniformize-sphere`): main and
+/// `_layout` series of the mesh punctured at vertex 0, and the `_sphere` series with all
+/// vertices on the unit sphere, covering it once with positively oriented triangles.
+#[test]
+fn paraview_checks_a_discrete_ricci_uniformization() {
+    let Some(pvpython) = which("pvpython") else {
+        missing("pvpython");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run_dir = tmp.path().join("uniformize-sphere");
+    geoflow_run(&["uniformize-sphere"], &run_dir);
+    for pvd in [
+        "uniformize-sphere.pvd",
+        "uniformize-sphere_layout.pvd",
+        "uniformize-sphere_sphere.pvd",
+    ] {
+        assert!(
+            run_dir.join(pvd).is_file(),
+            "no {pvd} in {}",
+            run_dir.display()
+        );
+    }
+    let summary = pvpython_check(&pvpython, &run_dir, &[]);
+    for expected in [
+        "layout series: uniformize-sphere_layout.pvd",
+        "layout edges vs metric lengths",
+        "interior angle sums",
+        "sphere series: uniformize-sphere_sphere.pvd",
+        "all triangles positively oriented",
+    ] {
+        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
+    }
+}

@@ -8,7 +8,8 @@ Usage:
 RUN_DIR must hold one main `<name>.pvd` (frames `frames/<name>_NNNNNN.vts|vtu`) and
 `energy.csv` (columns at least step,time,dt,energy; one row per time step, step 0 = initial
 state). Harmonic-map runs (`flow = "harmonic-map"` in config.toml) also hold exactly one further
-series `<name>_image.pvd`; other runs hold no other .pvd.
+series `<name>_image.pvd`; discrete-ricci runs `<name>_layout.pvd` and optionally
+`<name>_sphere.pvd`; other runs hold no other .pvd.
 
 Checks, all through ParaView's own readers and filters:
   * the .pvd opens with PVDReader; its TimestepValues are strictly increasing, each equals the
@@ -47,6 +48,25 @@ Harmonic-map runs, in addition:
   * with --exact NAME (a solution coded here independently of the scenario file; known:
     great-circle) the error_linf and error_l2 columns exist, and max over points of
     |u - u_exact| equals the energy.csv error_linf at every frame (1e-12 relative).
+
+Discrete-ricci runs (`flow = "discrete-ricci"`), in addition:
+  * energy.csv has the columns curvature_error and angle_distortion_max;
+  * the `_layout` (and `_sphere`) series list and report the main series' times, and their first
+    and last frames open alone with their TimeValue;
+  * main frames are triangles on the original 3-D points (bitwise the same in every frame), with
+    Float64 point arrays u, K, uv (3 components, z = 0) and cell arrays angle_distortion,
+    area_distortion; the max of angle_distortion is the energy.csv angle_distortion_max (1e-12
+    relative); layout frames have the same triangles and FieldData, points == uv bitwise, and
+    any array they share with the main frame equal bitwise;
+  * at the last time step: the layout edge lengths equal the metric lengths
+    e^((u_i+u_j)/2) |x_i - x_j| (1e-8 relative), every layout triangle has positive signed area,
+    the layout angle sums at interior vertices (not on an edge of one triangle) are 2 pi (1e-8),
+    and energy.csv's curvature_error is < 1e-10;
+  * sphere frames (the unpunctured mesh): one point more than the main frame, every point in a
+    triangle, | |p| - 1 | <= 1e-12 at every frame; at the last time step every triangle has
+    det(p_a, p_b, p_c) > 0 and the signed solid angles 2 atan2(a.(b x c), 1 + a.b + b.c + c.a)
+    sum to 4 pi (1e-9). (Earlier frames need not be embedded: step 0 projects the unconverged
+    layout, with hundreds of inverted triangles.)
 
 Exits 0 on success, 1 with a message naming the check (and the time) on failure, 2 on bad usage.
 Output goes through os.write: pvpython routes `print` through VTK's output window.
@@ -332,7 +352,9 @@ def points_of(data, t, what, ns):
     return p
 
 
-def check_frames(reader, times, rows, sm, ns, harmonic, per_frame=None):
+def check_frames(reader, times, rows, sm, ns, harmonic, per_frame=None, arrays=None):
+    """The common per-frame checks; `arrays` overrides the point arrays of the flow (and then
+    the graph check z == u is not made)."""
     row_times = [r[1] for r in rows]
     npts_ref = None
     matched = []
@@ -354,9 +376,10 @@ def check_frames(reader, times, rows, sm, ns, harmonic, per_frame=None):
             fail("t=%s: %d points, dims %r; first frame had %d points, dims %r"
                  % (fmt(t), npts, dims, npts_ref[0], npts_ref[1]))
 
-        vals = point_arrays(data, MAP_ARRAYS if harmonic else POINT_ARRAYS[kind], npts, t, "frame", ns)
+        spec = arrays if arrays is not None else MAP_ARRAYS if harmonic else POINT_ARRAYS[kind]
+        vals = point_arrays(data, spec, npts, t, "frame", ns)
         pts = points_of(data, t, "frame", ns)
-        if not harmonic and "u" in vals:
+        if not harmonic and arrays is None and "u" in vals:
             u = vals["u"]
             dz = np.abs(pts[:, 2] - u)
             scale = max(1.0, float(np.abs(u).max()))
@@ -663,6 +686,270 @@ def check_map_run(series, header, columns, config, args, times, entries, simple)
     return image, sphere
 
 
+# ---------------------------------------------------------------------------------------------
+# Discrete Ricci flow
+# ---------------------------------------------------------------------------------------------
+
+def cell_arrays(data, spec, ncells, t, what, ns):
+    """Cell arrays (name, components): present, Float64, one tuple per cell, finite."""
+    cd = data.GetCellData()
+    vals = {}
+    for name, comps in spec:
+        arr = cd.GetArray(name)
+        if arr is None:
+            present = [cd.GetArrayName(i) for i in range(cd.GetNumberOfArrays())]
+            fail("t=%s: %s: cell array %r missing (present: %r)" % (fmt(t), what, name, present))
+        if arr.GetNumberOfComponents() != comps:
+            fail("t=%s: %s: cell array %r has %d components, expected %d"
+                 % (fmt(t), what, name, arr.GetNumberOfComponents(), comps))
+        if arr.GetNumberOfTuples() != ncells:
+            fail("t=%s: %s: cell array %r has %d values for %d cells"
+                 % (fmt(t), what, name, arr.GetNumberOfTuples(), ncells))
+        if arr.GetDataTypeAsString() != "double":
+            fail("t=%s: %s: cell array %r is %s, expected Float64 (double)"
+                 % (fmt(t), what, name, arr.GetDataTypeAsString()))
+        a = ns.vtk_to_numpy(arr)
+        if not np.isfinite(a).all():
+            fail("t=%s: %s: cell array %r has %d non-finite values"
+                 % (fmt(t), what, name, int((~np.isfinite(a)).sum())))
+        vals[name] = a
+    return vals
+
+
+def bits(a):
+    return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
+
+
+def same_triangles(tri, other, t, what):
+    if other.shape != tri.shape or not np.array_equal(other, tri):
+        bad = [c for c in range(min(len(tri), len(other))) if not np.array_equal(tri[c], other[c])]
+        fail("t=%s: %s triangles differ from the main frame's (%d vs %d cells, first difference "
+             "at cell %s)" % (fmt(t), what, len(other), len(tri), bad[0] if bad else "-"))
+
+
+def boundary_vertices(tri):
+    """Vertices on an edge that only one triangle has."""
+    e = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
+    uniq, count = np.unique(e, axis=0, return_counts=True)
+    return np.unique(uniq[count == 1].ravel())
+
+
+def corner_angles(p, tri):
+    """(T, 3) interior angles of the triangles of the points p at their three corners."""
+    ang = np.empty(tri.shape)
+    for c in range(3):
+        a, b, d = p[tri[:, c]], p[tri[:, (c + 1) % 3]], p[tri[:, (c + 2) % 3]]
+        e1, e2 = b - a, d - a
+        ang[:, c] = np.arctan2(np.linalg.norm(np.cross(e1, e2), axis=1), np.einsum("ij,ij->i", e1, e2))
+    return ang
+
+
+RICCI_ARRAYS = (("u", 1), ("K", 1), ("uv", 3))
+RICCI_CELL_ARRAYS = (("angle_distortion", 1), ("area_distortion", 1))
+RICCI_COLUMNS = ("curvature_error", "angle_distortion_max")
+METRIC_TOL = 1e-8       # layout edge lengths against the metric lengths (relative)
+ANGLE_SUM_TOL = 1e-8    # interior angle sums of the layout against 2 pi
+CURVATURE_TOL = 1e-10   # the last energy.csv curvature_error
+SPHERE_UNIT_TOL = 1e-12  # | |p| - 1 | of the sphere frame points
+SOLID_TOL = 1e-9        # sum of the signed solid angles of the sphere frame against 4 pi
+
+
+class RicciChecks:
+    """Per-frame checks of a discrete-ricci run: the main frame (original points, u, K, uv and
+    the distortion cell arrays), the `_layout` frame (points = uv) and the `_sphere` frame."""
+
+    def __init__(self, layout, sphere, columns, last_t, sm, ns):
+        self.layout = layout
+        self.sphere = sphere
+        self.columns = columns
+        self.last_t = last_t
+        self.sm = sm
+        self.ns = ns
+        self.points0 = None
+        self.stats = {"metric_rel": None, "angle_sum": None, "min_area": None, "n_interior": 0,
+                      "angle_max_rel": 0.0, "sphere_unit": 0.0, "solid": None, "sphere_pts": 0,
+                      "sphere_tris": 0}
+
+    def __call__(self, t, j, data, kind, pts, vals, fields):
+        ns = self.ns
+        what = "frame"
+        if kind != "vtkUnstructuredGrid":
+            fail("t=%s: a discrete-ricci frame must be a vtkUnstructuredGrid, got %s" % (fmt(t), kind))
+        tri = triangles_of(data, kind, ns)
+        npts = len(pts)
+        u = vals["u"]
+        uv = vals["uv"].reshape(-1, 3)
+        # The main frame keeps the original 3-D points in every frame.
+        if self.points0 is None:
+            self.points0 = pts.copy()
+        elif not np.array_equal(bits(pts), bits(self.points0)):
+            p = int(np.argmax((bits(pts) != bits(self.points0)).any(axis=1)))
+            fail("t=%s: main frame point %d is %r, the first frame's %r: not the original points"
+                 % (fmt(t), p, [fmt(x) for x in pts[p]], [fmt(x) for x in self.points0[p]]))
+        if (uv[:, 2] != 0.0).any():
+            p = int(np.argmax(uv[:, 2] != 0.0))
+            fail("t=%s: uv has z = %s at point %d, expected 0" % (fmt(t), fmt(uv[p, 2]), p))
+        cells = cell_arrays(data, RICCI_CELL_ARRAYS, len(tri), t, what, ns)
+        a_csv = self.columns["angle_distortion_max"][j]
+        a_max = float(cells["angle_distortion"].max())
+        if not close(a_max, a_csv):
+            fail("t=%s: max of the cell array angle_distortion is %s, energy.csv angle_distortion_max "
+                 "is %s" % (fmt(t), fmt(a_max), fmt(a_csv)))
+        if a_max != a_csv:
+            self.stats["angle_max_rel"] = max(self.stats["angle_max_rel"],
+                                              abs(a_max - a_csv) / max(abs(a_max), abs(a_csv)))
+
+        # --- the layout frame: same triangles and fields, points = uv bitwise ----------------
+        lay = fetch(self.layout, t, self.sm, "layout frame")
+        if dataset_kind(lay, t, "layout frame") != "vtkUnstructuredGrid":
+            fail("t=%s: the layout frame is a %s, expected vtkUnstructuredGrid" % (fmt(t), lay.GetClassName()))
+        lnpts, _ = shape_of(lay, "vtkUnstructuredGrid", t, "layout frame")
+        if lnpts != npts:
+            fail("t=%s: the layout frame has %d points, the main frame %d" % (fmt(t), lnpts, npts))
+        same_triangles(tri, triangles_of(lay, "vtkUnstructuredGrid", ns), t, "layout frame")
+        lp = points_of(lay, t, "layout frame", ns)
+        same = (bits(lp) == bits(uv)).all(axis=1)
+        if not same.all():
+            p = int(np.argmax(~same))
+            fail("t=%s: layout point %d is %r, the main frame's uv there is %r (%d of %d points differ)"
+                 % (fmt(t), p, [fmt(x) for x in lp[p]], [fmt(x) for x in uv[p]], int((~same).sum()), npts))
+        for name, v in zip(FIELD_ARRAYS, fields):
+            lv = field_scalar(lay, name, t)
+            if lv != v:
+                fail("t=%s: layout frame FieldData %s=%s, main frame %s" % (fmt(t), name, fmt(lv), fmt(v)))
+        # Arrays the layout shares with the main frame are the same values.
+        for attr, main_vals in (("GetPointData", vals), ("GetCellData", cells)):
+            la = getattr(lay, attr)()
+            for name, mv in main_vals.items():
+                arr = la.GetArray(name)
+                if arr is not None and not np.array_equal(bits(ns.vtk_to_numpy(arr)).ravel(), bits(mv).ravel()):
+                    fail("t=%s: layout frame %s %r differs from the main frame's" % (fmt(t), attr[3:], name))
+
+        # --- the sphere frame ---------------------------------------------------------------
+        if self.sphere is not None:
+            self.check_sphere(t, fields, npts, t == self.last_t)
+
+        if t == self.last_t:
+            self.check_last(t, j, pts, tri, u, lp)
+
+    def check_sphere(self, t, fields, npts, last):
+        """Every frame: points = the punctured mesh's + 1, all on the unit sphere. The last
+        (converged) frame also: positively oriented triangles covering the sphere once. Earlier
+        frames need not be embedded (step 0 projects the unconverged layout)."""
+        ns = self.ns
+        sp = fetch(self.sphere, t, self.sm, "sphere frame")
+        if dataset_kind(sp, t, "sphere frame") != "vtkUnstructuredGrid":
+            fail("t=%s: the sphere frame is a %s, expected vtkUnstructuredGrid" % (fmt(t), sp.GetClassName()))
+        snpts, _ = shape_of(sp, "vtkUnstructuredGrid", t, "sphere frame")
+        if snpts != npts + 1:
+            fail("t=%s: the sphere frame has %d points, expected the %d of the punctured main frame + 1"
+                 % (fmt(t), snpts, npts))
+        for name, v in zip(FIELD_ARRAYS, fields):
+            sv = field_scalar(sp, name, t)
+            if sv != v:
+                fail("t=%s: sphere frame FieldData %s=%s, main frame %s" % (fmt(t), name, fmt(sv), fmt(v)))
+        p = points_of(sp, t, "sphere frame", ns)
+        stri = triangles_of(sp, "vtkUnstructuredGrid", ns)
+        used = np.zeros(snpts, dtype=bool)
+        used[stri.ravel()] = True
+        if not used.all():
+            fail("t=%s: sphere frame point %d is in no triangle" % (fmt(t), int(np.argmin(used))))
+        dev = np.abs(np.linalg.norm(p, axis=1) - 1.0)
+        if dev.max() > SPHERE_UNIT_TOL:
+            q = int(np.argmax(dev))
+            fail("t=%s: sphere frame point %d has norm %s, not 1 (tolerance %g)"
+                 % (fmt(t), q, fmt(np.linalg.norm(p[q])), SPHERE_UNIT_TOL))
+        self.stats["sphere_unit"] = max(self.stats["sphere_unit"], float(dev.max()))
+        self.stats["sphere_pts"], self.stats["sphere_tris"] = snpts, len(stri)
+        if not last:
+            return
+        a, b, c = p[stri[:, 0]], p[stri[:, 1]], p[stri[:, 2]]
+        det = np.einsum("ij,ij->i", a, np.cross(b, c))
+        if not (det > 0.0).all():
+            k = int(np.argmin(det))
+            fail("t=%s: sphere frame triangle %d %r has det(p_a, p_b, p_c) = %s: not positively "
+                 "oriented (%d of %d)" % (fmt(t), k, stri[k].tolist(), fmt(det[k]),
+                                           int((det <= 0.0).sum()), len(stri)))
+        num = det
+        den = 1.0 + np.einsum("ij,ij->i", a, b) + np.einsum("ij,ij->i", b, c) + np.einsum("ij,ij->i", c, a)
+        total = math.fsum(2.0 * np.arctan2(num, den))
+        if abs(total - 4.0 * math.pi) > SOLID_TOL:
+            fail("t=%s: the signed solid angles of the sphere frame sum to %s, expected 4 pi = %s"
+                 % (fmt(t), fmt(total), fmt(4.0 * math.pi)))
+        self.stats["solid"] = total - 4.0 * math.pi
+
+    def check_last(self, t, j, x, tri, u, lp):
+        """The converged state: the layout realises the metric e^u |dx| and is flat."""
+        # Edge lengths of the layout against the metric lengths.
+        rel = 0.0
+        for c in range(3):
+            i, k = tri[:, c], tri[:, (c + 1) % 3]
+            metric = np.exp(0.5 * (u[i] + u[k])) * np.linalg.norm(x[i] - x[k], axis=1)
+            length = np.linalg.norm(lp[i] - lp[k], axis=1)
+            r = np.abs(length - metric) / metric
+            e = int(np.argmax(r))
+            if r[e] > METRIC_TOL:
+                fail("t=%s: layout edge %d-%d (triangle %d) has length %s, the metric length "
+                     "e^((u_i+u_j)/2) |x_i - x_j| is %s (relative %.3g > %g)"
+                     % (fmt(t), i[e], k[e], e, fmt(length[e]), fmt(metric[e]), r[e], METRIC_TOL))
+            rel = max(rel, float(r[e]))
+        self.stats["metric_rel"] = rel
+        # Positive signed area of every layout triangle.
+        e1 = lp[tri[:, 1]] - lp[tri[:, 0]]
+        e2 = lp[tri[:, 2]] - lp[tri[:, 0]]
+        area = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+        if not (area > 0.0).all():
+            k = int(np.argmin(area))
+            fail("t=%s: layout triangle %d %r has signed area %s (%d of %d not positive)"
+                 % (fmt(t), k, tri[k].tolist(), fmt(area[k]), int((area <= 0.0).sum()), len(tri)))
+        self.stats["min_area"] = float(area.min())
+        # Flat interior vertices: angle sums 2 pi.
+        sums = np.zeros(len(lp))
+        ang = corner_angles(lp, tri)
+        for c in range(3):
+            np.add.at(sums, tri[:, c], ang[:, c])
+        interior = np.ones(len(lp), dtype=bool)
+        interior[boundary_vertices(tri)] = False
+        if not interior.any():
+            fail("t=%s: the main frame has no interior vertex" % fmt(t))
+        dev = np.where(interior, np.abs(sums - 2.0 * math.pi), 0.0)
+        v = int(np.argmax(dev))
+        if dev[v] > ANGLE_SUM_TOL:
+            fail("t=%s: the layout angle sum at interior vertex %d is %s, expected 2 pi (|diff| %.3g > %g)"
+                 % (fmt(t), v, fmt(sums[v]), dev[v], ANGLE_SUM_TOL))
+        self.stats["angle_sum"] = float(dev[v])
+        self.stats["n_interior"] = int(interior.sum())
+        ce = self.columns["curvature_error"][j]
+        if not ce < CURVATURE_TOL:
+            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
+        self.stats["curvature_error"] = ce
+
+
+def check_ricci_run(series, header, times, entries, simple):
+    """The discrete-ricci specific checks before the per-frame loop; returns the layout and
+    sphere readers (None without a `_sphere` series)."""
+    if set(series) not in ({"layout"}, {"layout", "sphere"}):
+        fail("a discrete-ricci run must have the further series <name>_layout.pvd (and optionally "
+             "<name>_sphere.pvd), found %r" % sorted(series))
+    missing_cols = [c for c in RICCI_COLUMNS if c not in header]
+    if missing_cols:
+        fail("energy.csv lacks the discrete-ricci column(s) %r (header %r)" % (missing_cols, header))
+    readers = {}
+    for name in sorted(series):
+        pvd = series[name]
+        e = read_pvd_files(pvd)
+        if [t for t, _ in e] != [t for t, _ in entries]:
+            fail("%s lists times %r, the main .pvd %r" % (os.path.basename(pvd), [t for t, _ in e],
+                 [t for t, _ in entries]))
+        r, ts = open_series(pvd, simple)
+        if ts != times:
+            fail("the %s series has %d time steps %r, the main series %d %r"
+                 % (name, len(ts), ts, len(times), times))
+        check_standalone_frames(sorted(e), simple)
+        readers[name] = r
+    return readers["layout"], readers.get("sphere")
+
+
 def sm_fetch(reader):
     from paraview import servermanager as sm
     return sm.Fetch(reader)
@@ -774,12 +1061,14 @@ def main():
     pvd, series = find_pvds(run_dir)
     config = read_config(run_dir)
     harmonic = config.get("flow") == "harmonic-map"
+    ricci = config.get("flow") == "discrete-ricci"
     if "name" in config and os.path.basename(pvd) != config["name"] + ".pvd":
         fail("the main series is %s, config.toml names the run %r" % (os.path.basename(pvd), config["name"]))
-    if not harmonic:
+    if not harmonic and not ricci:
         if series:
             fail("expected exactly one .pvd at the top of %r (flow %r), also found %r"
                  % (run_dir, config.get("flow"), sorted(os.path.basename(p) for p in series.values())))
+    if not harmonic:
         if args.expect_degree is not None or args.exact:
             fail("--expect-degree and --exact apply to harmonic-map runs; config.toml says flow=%r"
                  % config.get("flow"))
@@ -806,7 +1095,11 @@ def main():
     if harmonic:
         image, sphere = check_map_run(series, header, columns, config, args, times, entries, simple)
         checks = MapChecks(image, columns, sphere, EXACT.get(args.exact), args.expect_degree, sm, ns)
-    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks)
+    elif ricci:
+        layout, sphere_reader = check_ricci_run(series, header, times, entries, simple)
+        checks = RicciChecks(layout, sphere_reader, columns, times[-1], sm, ns)
+    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks,
+                                         RICCI_ARRAYS if ricci else None)
     check_standalone_frames(sorted(entries), simple)
     cols = check_global_plot(reader, matched, simple, sm, ns)
 
@@ -817,7 +1110,23 @@ def main():
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
-    if checks is not None:
+    if ricci:
+        st = checks.stats
+        out("  layout series: %s, %d frames at the same times, points == uv bitwise"
+            % (os.path.basename(series["layout"]), len(times)))
+        out("  angle_distortion_max == max of the cell array: max relative difference %.3g"
+            % st["angle_max_rel"])
+        out("  last frame: layout edges vs metric lengths e^((u_i+u_j)/2)|x_i-x_j|: max relative "
+            "difference %.3g" % st["metric_rel"])
+        out("  last frame: min layout signed area %.3g; %d interior angle sums, max |sum - 2 pi| %.3g"
+            % (st["min_area"], st["n_interior"], st["angle_sum"]))
+        out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
+        if "sphere" in series:
+            out("  sphere series: %s, %d points (%d triangles), max | |p| - 1 | %.3g, last frame: all triangles "
+                "positively oriented, solid angles sum - 4 pi = %.3g"
+                % (os.path.basename(series["sphere"]), st["sphere_pts"], st["sphere_tris"],
+                   st["sphere_unit"], st["solid"]))
+    elif checks is not None:
         st = checks.stats
         out("  image series: %s, %d frames at the same times, points == u bitwise"
             % (os.path.basename(series["image"]), len(times)))
