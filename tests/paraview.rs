@@ -109,6 +109,28 @@ fn pvpython_check(pvpython: &Path, dir: &Path, extra: &[&str]) -> String {
     summary
 }
 
+/// `geoflow run <args...>` into `dir`; the `.pvd` files `pvds` must be there; then
+/// `pvpython check_run.py <dir> <extra...>`, whose summary must contain every `expected` line.
+/// Returns the summary.
+fn run_and_check(
+    pvpython: &Path,
+    args: &[&str],
+    dir: &Path,
+    pvds: &[&str],
+    extra: &[&str],
+    expected: &[&str],
+) -> String {
+    geoflow_run(args, dir);
+    for pvd in pvds {
+        assert!(dir.join(pvd).is_file(), "no {pvd} in {}", dir.display());
+    }
+    let summary = pvpython_check(pvpython, dir, extra);
+    for e in expected {
+        assert!(summary.contains(e), "no `{e}` in\n{summary}");
+    }
+    summary
+}
+
 /// Render the last frame of `dir` (`extra`: e.g. `--series image`) to `png` with pvbatch under
 /// a virtual X server (Debian's ParaView is GLX-only) and check it is a non-blank PNG. Without
 /// pvbatch or xvfb-run: [`missing`] (a skip outside CI).
@@ -255,7 +277,9 @@ fn paraview_checks_a_harmonic_map_on_a_mesh() {
     };
     let tmp = tempfile::tempdir().expect("tempdir");
     let run_dir = tmp.path().join("gauss-map");
-    geoflow_run(
+    // Level 2 of the icosahedral ellipsoid, frames at steps 0, 5, ..., 20.
+    run_and_check(
+        &pvpython,
         &[
             "gauss-map",
             "--set",
@@ -266,25 +290,16 @@ fn paraview_checks_a_harmonic_map_on_a_mesh() {
             "output.every=5",
         ],
         &run_dir,
+        &["gauss-map.pvd", "gauss-map_image.pvd"],
+        &["--expect-degree", "1"],
+        &[
+            "frames: 5 (steps 0..20 of 21",
+            "162 points each (320 triangles)",
+            "image series: gauss-map_image.pvd, 5 frames",
+            "cotan energy recomputed",
+            "degree from the image",
+        ],
     );
-    for pvd in ["gauss-map.pvd", "gauss-map_image.pvd"] {
-        assert!(
-            run_dir.join(pvd).is_file(),
-            "no {pvd} in {}",
-            run_dir.display()
-        );
-    }
-    let summary = pvpython_check(&pvpython, &run_dir, &["--expect-degree", "1"]);
-    // Level 2 of the icosahedral ellipsoid, frames at steps 0, 5, ..., 20.
-    for expected in [
-        "frames: 5 (steps 0..20 of 21",
-        "162 points each (320 triangles)",
-        "image series: gauss-map_image.pvd, 5 frames",
-        "cotan energy recomputed",
-        "degree from the image",
-    ] {
-        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
-    }
     render_png(
         &run_dir,
         &["--series", "image"],
@@ -301,16 +316,18 @@ fn paraview_checks_a_harmonic_map_on_a_grid() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let run_dir = tmp.path().join("great-circle");
-    geoflow_run(&["great-circle"], &run_dir);
-    let summary = pvpython_check(&pvpython, &run_dir, &["--exact", "great-circle"]);
-    for expected in [
-        "289 points each (17x17 grid)",
-        "image series: great-circle_image.pvd",
-        "error_linf vs great-circle",
-    ] {
-        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
-    }
+    run_and_check(
+        &pvpython,
+        &["great-circle"],
+        &tmp.path().join("great-circle"),
+        &["great-circle.pvd", "great-circle_image.pvd"],
+        &["--exact", "great-circle"],
+        &[
+            "289 points each (17x17 grid)",
+            "image series: great-circle_image.pvd",
+            "error_linf vs great-circle",
+        ],
+    );
 }
 
 /// Discrete Ricci flow flattening a disk (`flatten-hemisphere`): the main series on the original
@@ -323,26 +340,21 @@ fn paraview_checks_a_discrete_ricci_flattening() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let run_dir = tmp.path().join("flatten-hemisphere");
-    geoflow_run(&["flatten-hemisphere", "--set", "mesh.level=3"], &run_dir);
-    for pvd in ["flatten-hemisphere.pvd", "flatten-hemisphere_layout.pvd"] {
-        assert!(
-            run_dir.join(pvd).is_file(),
-            "no {pvd} in {}",
-            run_dir.display()
-        );
-    }
-    let summary = pvpython_check(&pvpython, &run_dir, &[]);
-    for expected in [
-        "layout series: flatten-hemisphere_layout.pvd",
-        "points == uv bitwise",
-        "angle_distortion_max == max of the cell array",
-        "layout edges vs metric lengths",
-        "interior angle sums",
-        "last energy.csv curvature_error",
-    ] {
-        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
-    }
+    let summary = run_and_check(
+        &pvpython,
+        &["flatten-hemisphere", "--set", "mesh.level=3"],
+        &tmp.path().join("flatten-hemisphere"),
+        &["flatten-hemisphere.pvd", "flatten-hemisphere_layout.pvd"],
+        &[],
+        &[
+            "layout series: flatten-hemisphere_layout.pvd",
+            "points == uv bitwise",
+            "angle_distortion_max == max of the cell array",
+            "layout edges vs metric lengths",
+            "interior angle sums",
+            "last energy.csv curvature_error",
+        ],
+    );
     assert!(!summary.contains("sphere series"), "{summary}");
 }
 
@@ -356,27 +368,22 @@ fn paraview_checks_a_discrete_ricci_uniformization() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let run_dir = tmp.path().join("uniformize-sphere");
-    geoflow_run(&["uniformize-sphere"], &run_dir);
-    for pvd in [
-        "uniformize-sphere.pvd",
-        "uniformize-sphere_layout.pvd",
-        "uniformize-sphere_sphere.pvd",
-    ] {
-        assert!(
-            run_dir.join(pvd).is_file(),
-            "no {pvd} in {}",
-            run_dir.display()
-        );
-    }
-    let summary = pvpython_check(&pvpython, &run_dir, &[]);
-    for expected in [
-        "layout series: uniformize-sphere_layout.pvd",
-        "layout edges vs metric lengths",
-        "interior angle sums",
-        "sphere series: uniformize-sphere_sphere.pvd",
-        "all triangles positively oriented",
-    ] {
-        assert!(summary.contains(expected), "no `{expected}` in\n{summary}");
-    }
+    run_and_check(
+        &pvpython,
+        &["uniformize-sphere"],
+        &tmp.path().join("uniformize-sphere"),
+        &[
+            "uniformize-sphere.pvd",
+            "uniformize-sphere_layout.pvd",
+            "uniformize-sphere_sphere.pvd",
+        ],
+        &[],
+        &[
+            "layout series: uniformize-sphere_layout.pvd",
+            "layout edges vs metric lengths",
+            "interior angle sums",
+            "sphere series: uniformize-sphere_sphere.pvd",
+            "all triangles positively oriented",
+        ],
+    );
 }
