@@ -275,10 +275,10 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
     };
     let n = mesh.vertices();
     let on_boundary = crate::geometry::vertex_boundary_mask(&mesh.faces, n);
-    let method = if spec.method == "flow" {
-        Method::Flow
-    } else {
-        Method::Newton
+    let method = match spec.method.as_str() {
+        "flow" => Method::Flow,
+        "exact-newton" => Method::ExactNewton,
+        _ => Method::Newton,
     };
     // A closed genus-0 mesh without cones: the uniformization to the round sphere.
     let closed = !on_boundary.iter().any(|&b| b);
@@ -290,15 +290,26 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
         return DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
             .map_err(|msg| config("discrete_ricci", msg));
     }
+    // Boundary targets: K̂ = π − (interior angle sum); "polygon" is straight (K̂ = 0) but at
+    // its corners. "dirichlet" and "free" hold the boundary u (from [boundary], or [initial]).
     let mut target = vec![0.0; n];
-    let dirichlet = spec.boundary == "dirichlet";
-    if !dirichlet {
+    let dirichlet = spec.boundary == "dirichlet" || spec.boundary == "free";
+    if spec.boundary == "circle" {
         let nb = on_boundary.iter().filter(|&&b| b).count();
         for (t, &b) in target.iter_mut().zip(&on_boundary) {
             if b {
                 *t = 2.0 * std::f64::consts::PI / nb as f64;
             }
         }
+    }
+    for &(v, degrees) in &spec.corners {
+        if v >= n || !on_boundary[v] {
+            return Err(config(
+                "discrete_ricci.corners",
+                format!("vertex {v} is not a boundary vertex of the mesh ({n} vertices)"),
+            ));
+        }
+        target[v] = std::f64::consts::PI - degrees.to_radians();
     }
     for &(v, degrees) in &spec.cones {
         if v >= n || on_boundary[v] {
@@ -312,20 +323,16 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
     let mut u = vec![0.0; n];
     for (i, &b) in on_boundary.iter().enumerate() {
         let p = mesh.positions[i];
-        let data = match (&boundary, &initial) {
-            (Some(bd), _) if b && dirichlet => Some(bd),
-            (_, Some(init)) => Some(init),
-            _ => None,
+        let (key, data) = match (&boundary, &initial) {
+            (Some(bd), _) if b && dirichlet => ("boundary", Some(bd)),
+            (_, Some(init)) => ("initial", Some(init)),
+            _ => ("initial", None),
         };
         if let Some(d) = data {
             u[i] = d.u(p, s.time.t0);
             if !u[i].is_finite() {
                 return Err(config(
-                    if b && dirichlet {
-                        "boundary"
-                    } else {
-                        "initial"
-                    },
+                    key,
                     format!(
                         "gives u = {} at vertex {i} ({}, {}, {})",
                         u[i], p[0], p[1], p[2]

@@ -37,6 +37,7 @@ use crate::mesh::topology::Edges;
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
 use std::f64::consts::PI;
+use std::sync::{Arc, Mutex};
 
 /// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`).
 #[derive(Clone, Debug)]
@@ -49,8 +50,25 @@ pub struct MetricState {
 pub enum Method {
     /// Linearly implicit steps of the flow.
     Flow,
-    /// Damped Newton iterations on the energy (time is the iteration count).
+    /// Damped Newton iterations on the energy (time is the iteration count) that keep the last
+    /// factorization of the Hessian while the curvature error drops at least a hundredfold per
+    /// step (or the next such step would reach the tolerance), and refactor otherwise
+    /// (Shamanskii's modified Newton: near the fixed point the Hessian, a cotan Laplacian of
+    /// nearly the same angles, changes little, and a solve costs a fraction of a factorization).
     Newton,
+    /// Damped Newton with a fresh Hessian factorization every step (quadratic convergence).
+    ExactNewton,
+}
+
+/// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
+const REUSE_CONTRACTION: f64 = 0.01;
+
+/// The lengths, corner angles and curvature of one metric (and its energy, once known).
+struct Eval {
+    lengths: Vec<[f64; 3]>,
+    angles: Vec<[f64; 3]>,
+    k: Vec<f64>,
+    energy: Option<f64>,
 }
 
 /// Discrete surface Ricci flow on a mesh; see the module docs.
@@ -79,6 +97,12 @@ pub struct DiscreteRicci {
     /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
     puncture: Option<Puncture>,
     events: Vec<String>,
+    /// The evaluation of the last metric a step produced (the driver asks whether it has
+    /// converged, then steps from it).
+    cache: Mutex<Option<(Vec<f64>, Arc<Eval>)>>,
+    /// Whether the system holds a factorization of the Hessian at an earlier iterate that the
+    /// next Newton step may reuse.
+    reusable: bool,
 }
 
 /// A triangle whose lengths violate the triangle inequality.
@@ -117,7 +141,8 @@ impl DiscreteRicci {
             fixed[0] = true;
         }
         let pairs = geometry::laplacian_pattern(&mesh.faces);
-        let system = ImplicitSystem::new(n, &pairs, &fixed).map_err(|e| format!("solver: {e}"))?;
+        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)
+            .map_err(|e| format!("solver: {e}"))?;
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
         let areas0 = geometry::face_areas_from_lengths(&l0);
@@ -132,6 +157,8 @@ impl DiscreteRicci {
             flat_torus: closed && chi == 0.0 && flat_inside,
             puncture: None,
             events: Vec::new(),
+            cache: Mutex::new(None),
+            reusable: false,
             mesh,
             edges,
             l0,
@@ -176,6 +203,40 @@ impl DiscreteRicci {
                 lengths: lengths[face],
             }),
             None => Ok(lengths),
+        }
+    }
+
+    /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate).
+    fn evaluate(&self, u: &[f64]) -> Result<Arc<Eval>, Degenerate> {
+        if let Some(e) = self.cached(u) {
+            return Ok(e);
+        }
+        let lengths = self.lengths(u)?;
+        Ok(Arc::new(self.eval_from(lengths)))
+    }
+
+    /// The evaluation of `u` if it is the last iterate a step produced.
+    fn cached(&self, u: &[f64]) -> Option<Arc<Eval>> {
+        let cache = self.cache.lock().expect("cache");
+        cache
+            .as_ref()
+            .filter(|(cu, _)| cu.as_slice() == u)
+            .map(|(_, e)| e.clone())
+    }
+
+    fn eval_from(&self, lengths: Vec<[f64; 3]>) -> Eval {
+        let angles = geometry::corner_angles_from_lengths(&lengths);
+        let k = geometry::vertex_angle_defects_from_angles(
+            &self.mesh.faces,
+            self.mesh.vertices(),
+            &angles,
+            &self.boundary,
+        );
+        Eval {
+            lengths,
+            angles,
+            k,
+            energy: None,
         }
     }
 
@@ -461,15 +522,17 @@ impl DiscreteRicci {
         )
     }
 
-    /// On reaching the tolerance, report the modulus of a flat torus as an event.
-    fn note_if_converged(&mut self, u: &[f64]) {
-        let Ok(lengths) = self.lengths(u) else {
-            return;
-        };
-        if self.curvature_error(&self.curvature_of(&lengths)) >= self.tol {
+    /// Keep the evaluation of a new iterate; on reaching the tolerance, report the layout's
+    /// distortion and the modulus of a flat torus as events.
+    fn accept(&mut self, u: &[f64], eval: Eval) {
+        let converged = self.curvature_error(&eval.k) < self.tol;
+        let eval = Arc::new(eval);
+        *self.cache.lock().expect("cache") = Some((u.to_vec(), eval.clone()));
+        if !converged {
             return;
         }
-        let (angle, area) = self.distortion(&lengths);
+        let lengths = &eval.lengths;
+        let (angle, area) = self.distortion(lengths);
         let faces = angle.len() as f64;
         let (lo, hi) = area
             .iter()
@@ -485,7 +548,7 @@ impl DiscreteRicci {
         if !self.flat_torus {
             return;
         }
-        let (_, translations) = self.corner_layout(&lengths);
+        let (_, translations) = self.corner_layout(lengths);
         self.events.push(match Self::modulus(&translations) {
             Some([re, im]) => {
                 // No "-0.000000" for a rectangular lattice.
@@ -633,60 +696,96 @@ impl Flow for DiscreteRicci {
     type State = MetricState;
 
     fn energy(&self, s: &MetricState) -> f64 {
-        self.energy_of(&s.u)
+        match self.cached(&s.u).and_then(|e| e.energy) {
+            Some(e) => e,
+            None => self.energy_of(&s.u),
+        }
     }
 
     fn step(&mut self, s: &MetricState, t: f64, dt: f64) -> Result<MetricState, StepError> {
-        let lengths = self
-            .lengths(&s.u)
+        // A factorization is only reused when continuing from the last iterate.
+        if self.cached(&s.u).is_none() {
+            self.reusable = false;
+        }
+        let eval = self
+            .evaluate(&s.u)
             .map_err(|d| StepError::Collapse(self.degenerate_message(&d)))?;
-        let angles = geometry::corner_angles_from_lengths(&lengths);
-        let k = geometry::vertex_angle_defects_from_angles(
-            &self.mesh.faces,
-            self.mesh.vertices(),
-            &angles,
-            &self.boundary,
-        );
-        let h = self.hessian(&lengths);
-        let r = self.residual(&k);
+        let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
-        match self.method {
-            Method::Flow => {
-                self.system.factor(&vec![1.0; s.u.len()], dt, &h)?;
-                let b: Vec<f64> = r.iter().map(|r| dt * r).collect();
-                let delta = self.system.solve(&b, &zeros)?;
-                let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + d).collect();
-                if let Err(d) = self.lengths(&u) {
-                    return Err(StepError::Collapse(format!(
-                        "at t = {:e}: {}",
-                        t + dt,
-                        self.degenerate_message(&d)
-                    )));
-                }
-                self.note_if_converged(&u);
-                Ok(MetricState { u })
+        if self.method == Method::Flow {
+            let h = self.hessian(&eval.lengths);
+            self.system.factor(&vec![1.0; s.u.len()], dt, &h)?;
+            let b: Vec<f64> = r.iter().map(|r| dt * r).collect();
+            let delta = self.system.solve(&b, &zeros)?;
+            let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + d).collect();
+            let lengths = self.lengths(&u).map_err(|d| {
+                StepError::Collapse(format!(
+                    "at t = {:e}: {}",
+                    t + dt,
+                    self.degenerate_message(&d)
+                ))
+            })?;
+            let next = self.eval_from(lengths);
+            self.accept(&u, next);
+            return Ok(MetricState { u });
+        }
+        let e0 = eval
+            .energy
+            .unwrap_or_else(|| self.energy_with(&s.u, &eval.lengths, &eval.angles));
+        let error = self.curvature_error(&eval.k);
+        // A reusable factorization is tried first; if its step finds no decrease, the current
+        // Hessian is factored and the step retried.
+        loop {
+            let reused = self.reusable && self.method == Method::Newton;
+            if !reused {
+                self.system
+                    .factor(&zeros, 1.0, &self.hessian(&eval.lengths))?;
             }
-            Method::Newton => {
-                self.system.factor(&zeros, 1.0, &h)?;
-                let delta = self.system.solve(&r, &zeros)?;
-                let e0 = self.energy_with(&s.u, &lengths, &angles);
-                // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction.
-                let slope: f64 = -r.iter().zip(&delta).map(|(r, d)| r * d).sum::<f64>();
-                let mut step = 1.0;
-                for _ in 0..60 {
-                    let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + step * d).collect();
-                    let e = self.energy_of(&u);
+            let delta = self.system.solve(&r, &zeros)?;
+            // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction (H, or an earlier H, SPD).
+            let slope: f64 = -r.iter().zip(&delta).map(|(r, d)| r * d).sum::<f64>();
+            let mut step = 1.0;
+            let mut found = None;
+            for _ in 0..60 {
+                let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + step * d).collect();
+                if let Ok(lengths) = self.lengths(&u) {
+                    let angles = geometry::corner_angles_from_lengths(&lengths);
+                    let e = self.energy_with(&u, &lengths, &angles);
                     // Armijo, with room for rounding once the decrease is at rounding level.
                     if e <= e0 + 1e-4 * step * slope + 1e-13 * e0.abs().max(1.0) {
-                        self.note_if_converged(&u);
-                        return Ok(MetricState { u });
+                        found = Some((u, lengths, angles, e));
+                        break;
                     }
-                    step *= 0.5;
                 }
-                Err(StepError::Singular(
-                    "the Newton line search found no decrease of the energy".into(),
-                ))
+                step *= 0.5;
             }
+            let Some((u, lengths, angles, energy)) = found else {
+                if reused {
+                    self.reusable = false;
+                    continue;
+                }
+                return Err(StepError::Singular(
+                    "the Newton line search found no decrease of the energy".into(),
+                ));
+            };
+            let k = geometry::vertex_angle_defects_from_angles(
+                &self.mesh.faces,
+                self.mesh.vertices(),
+                &angles,
+                &self.boundary,
+            );
+            let next = Eval {
+                lengths,
+                angles,
+                k,
+                energy: Some(energy),
+            };
+            let new_error = self.curvature_error(&next.k);
+            let ratio = new_error / error;
+            self.reusable = self.method == Method::Newton
+                && (ratio <= REUSE_CONTRACTION || (reused && ratio * new_error < self.tol));
+            self.accept(&u, next);
+            return Ok(MetricState { u });
         }
     }
 
@@ -736,8 +835,8 @@ impl Flow for DiscreteRicci {
     }
 
     fn converged(&self, s: &MetricState) -> bool {
-        self.lengths(&s.u)
-            .is_ok_and(|l| self.curvature_error(&self.curvature_of(&l)) < self.tol)
+        self.evaluate(&s.u)
+            .is_ok_and(|e| self.curvature_error(&e.k) < self.tol)
     }
 
     /// The original mesh with point data `u`, `K` and, for disks, the layout `uv`, and cell data

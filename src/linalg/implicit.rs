@@ -39,6 +39,26 @@ impl ImplicitSystem {
     /// Set up for `n` nodes, the entry pairs of `K` (either triangle, duplicates summed) and the
     /// fixed-node mask. Analyses the reduced pattern once.
     pub fn new(n: usize, pairs: &[(usize, usize)], fixed: &[bool]) -> Result<Self, SpdError> {
+        Self::build(n, pairs, fixed, None)
+    }
+
+    /// [`ImplicitSystem::new`] for nodes with positions (`points[k]` for node `k`): the reduced
+    /// system is ordered geometrically ([`SpdSolver::with_points`]).
+    pub fn with_points(
+        n: usize,
+        pairs: &[(usize, usize)],
+        fixed: &[bool],
+        points: &[[f64; 3]],
+    ) -> Result<Self, SpdError> {
+        Self::build(n, pairs, fixed, Some(points))
+    }
+
+    fn build(
+        n: usize,
+        pairs: &[(usize, usize)],
+        fixed: &[bool],
+        points: Option<&[[f64; 3]]>,
+    ) -> Result<Self, SpdError> {
         assert_eq!(fixed.len(), n);
         let mut free_index = vec![FIXED; n];
         let mut free_nodes = Vec::new();
@@ -68,7 +88,14 @@ impl ImplicitSystem {
                 Target::Drop => {}
             }
         }
-        let solver = SpdSolver::new(Pattern::new(nf, &reduced))?;
+        let pattern = Pattern::new(nf, &reduced);
+        let solver = match points {
+            Some(p) => {
+                let free_points: Vec<[f64; 3]> = free_nodes.iter().map(|&k| p[k]).collect();
+                SpdSolver::with_points(pattern, &free_points)?
+            }
+            None => SpdSolver::new(pattern)?,
+        };
         Ok(ImplicitSystem {
             entries: vec![0.0; reduced.len()],
             coupling_values: vec![0.0; couplings.len()],

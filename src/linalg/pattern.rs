@@ -24,19 +24,28 @@ impl Pattern {
     /// Build the pattern of the given entries. Pairs below the diagonal are mirrored to the upper
     /// triangle. Panics if an index is out of range (a programming error, not user input).
     pub fn new(n: usize, pairs: &[(usize, usize)]) -> Pattern {
-        let mut keyed: Vec<(usize, usize, usize)> = pairs
-            .iter()
-            .enumerate()
-            .map(|(k, &(i, j))| {
-                assert!(
-                    i < n && j < n,
-                    "pattern entry ({i}, {j}) out of range for n = {n}"
-                );
-                let (r, c) = if i <= j { (i, j) } else { (j, i) };
-                (c, r, k)
-            })
-            .collect();
-        keyed.par_sort_unstable();
+        // Bucket the entries by column (a counting sort), then sort each short column by row.
+        let mut start = vec![0usize; n + 1];
+        for &(i, j) in pairs {
+            assert!(
+                i < n && j < n,
+                "pattern entry ({i}, {j}) out of range for n = {n}"
+            );
+            start[i.max(j) + 1] += 1;
+        }
+        for c in 0..n {
+            start[c + 1] += start[c];
+        }
+        let mut next = start.clone();
+        let mut keyed = vec![(0usize, 0usize, 0usize); pairs.len()];
+        for (k, &(i, j)) in pairs.iter().enumerate() {
+            let (r, c) = if i <= j { (i, j) } else { (j, i) };
+            keyed[next[c]] = (c, r, k);
+            next[c] += 1;
+        }
+        for c in 0..n {
+            keyed[start[c]..start[c + 1]].sort_unstable();
+        }
         let mut col_ptr = vec![0usize; n + 1];
         let mut row_idx = Vec::with_capacity(keyed.len());
         let mut source_ptr = Vec::with_capacity(keyed.len() + 1);

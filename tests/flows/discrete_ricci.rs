@@ -116,7 +116,7 @@ fn energy_gradient_is_the_curvature_error_and_the_hessian_the_cotan_laplacian() 
 fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metric() {
     // Tolerance 1e-12: two metrics within it of the unique fixed point differ by up to
     // ‖L⁻¹‖ · 2e-12 in u (λ_min(L) = O(h²)), well below the 1e-9 asserted at the end.
-    let mut flow = flatten(hemisphere(3, 1.0), Method::Newton, 1e-12);
+    let mut flow = flatten(hemisphere(3, 1.0), Method::ExactNewton, 1e-12);
     let n = flow.mesh().vertices();
     let mut s = MetricState { u: vec![0.0; n] };
     let mut errors = vec![];
@@ -166,6 +166,47 @@ fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metr
             .fold(0.0, f64::max);
     eprintln!("flow: {steps} steps, max |u_flow − u_newton| = {diff:e}");
     assert!(diff < 1e-9);
+}
+
+#[test]
+fn newton_reusing_its_factorization_reaches_the_exact_newton_metric_with_decreasing_energy() {
+    // The default Newton keeps the Hessian factorization while the error drops tenfold per step;
+    // it must land on the same fixed point as exact Newton, in about as many iterations.
+    let mut counts = vec![];
+    let mut metrics = vec![];
+    for method in [Method::ExactNewton, Method::Newton] {
+        let mut flow = flatten(hemisphere(4, 1.0), method, 1e-12);
+        let mut s = MetricState {
+            u: vec![0.0; flow.mesh().vertices()],
+        };
+        let mut energy = flow.energy(&s);
+        let mut errors = vec![];
+        while !flow.converged(&s) {
+            s = flow.step(&s, 0.0, 1.0).unwrap();
+            let e = flow.energy(&s);
+            assert!(
+                e <= energy + 1e-12 * energy.abs(),
+                "{method:?}: {energy} -> {e}"
+            );
+            energy = e;
+            errors.push(flow.curvature_error(&flow.curvature_of(&flow.lengths(&s.u).unwrap())));
+            assert!(errors.len() < 12, "{method:?}: {errors:?}");
+        }
+        eprintln!("{method:?}: curvature errors {errors:?}");
+        counts.push(errors.len());
+        metrics.push(s.u);
+    }
+    let diff = metrics[0]
+        .iter()
+        .zip(&metrics[1])
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "iterations exact {} / reusing {}, max |Δu| = {diff:e}",
+        counts[0], counts[1]
+    );
+    assert!(diff < 1e-9, "{diff}");
+    assert!(counts[1] <= counts[0] + 2, "{counts:?}");
 }
 
 /// Newton to convergence from u = 0.
@@ -320,6 +361,79 @@ fn scenario_runs_stop_on_the_curvature_tolerance_and_keep_gauss_bonnet() {
         }
         assert!(rec.0.windows(2).all(|w| w[1].energy <= w[0].energy + 1e-9));
     }
+    // A rectangle's corners on the scenario's mesh, a quarter of the boundary apart; and the
+    // free boundary (angles not prescribed, u kept at its initial 0 there) ends where the
+    // default Dirichlet run does.
+    let s = Scenario::load(Some("flatten-hemisphere"), &[]).unwrap();
+    let mesh = geoflow::run::scenario_mesh(&s, &mut |_| {}).unwrap();
+    let edges = geoflow::mesh::topology::edges(&mesh).unwrap();
+    let ring = geoflow::mesh::topology::boundary_loops(&mesh, &edges).remove(0);
+    let nb = ring.len();
+    let corners = format!(
+        "discrete_ricci.corners=[[{}, 90.0], [{}, 90.0], [{}, 90.0], [{}, 90.0]]",
+        ring[0],
+        ring[nb / 4],
+        ring[nb / 2],
+        ring[3 * nb / 4]
+    );
+    let mut finals = vec![];
+    for set in [
+        vec![
+            "discrete_ricci.boundary=polygon".to_string(),
+            corners.clone(),
+        ],
+        vec!["discrete_ricci.boundary=free".to_string()],
+        vec![],
+    ] {
+        let s = Scenario::load(Some("flatten-hemisphere"), &set).unwrap();
+        let mut rec = crate::Record::default();
+        let fin = geoflow::run::simulate(&s, &mut [&mut rec]).unwrap();
+        assert_eq!(fin.stop, Stop::SteadyState, "{set:?}");
+        let err = fin
+            .last
+            .diagnostics
+            .iter()
+            .find(|d| d.0 == "curvature_error");
+        assert!(err.unwrap().1 < 1e-10, "{set:?}");
+        finals.push(fin.last.energy);
+    }
+    assert!(
+        (finals[1] - finals[2]).abs() < 1e-12 * finals[2].abs(),
+        "{finals:?}"
+    );
+    // Corners off the boundary, corners without a polygon, and a polygon whose corners do not
+    // turn by 2π are refused with the reason.
+    let interior = (0..mesh.vertices()).find(|v| !ring.contains(v)).unwrap();
+    for (set, expect) in [
+        (
+            vec![
+                "discrete_ricci.boundary=polygon".to_string(),
+                format!("discrete_ricci.corners=[[{interior}, 90.0]]"),
+            ],
+            format!("vertex {interior} is not a boundary vertex"),
+        ),
+        (
+            vec![corners.clone()],
+            "corners apply to boundary = \"polygon\" only".to_string(),
+        ),
+        (
+            vec![
+                "discrete_ricci.boundary=polygon".to_string(),
+                corners.replace("90.0", "100.0"),
+            ],
+            "Gauss–Bonnet needs 2πχ".to_string(),
+        ),
+    ] {
+        let err = Scenario::load(Some("flatten-hemisphere"), &set)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                geoflow::run::simulate(&s, &mut [])
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+            .unwrap_err();
+        assert!(err.contains(&expect), "{set:?}: {err}");
+    }
     // Cone angles that contradict Gauss–Bonnet are refused up front.
     let set = vec![
         "mesh.generate=icosphere".to_string(),
@@ -433,5 +547,67 @@ fn closed_genus_zero_meshes_map_to_the_sphere_bijectively_and_discretely_conform
             .fold(0.0, f64::max);
         eprintln!("{name}: max |Δ log lcr| = {worst:e}");
         assert!(worst < 1e-8, "{name}: {worst:e}");
+    }
+}
+
+#[test]
+fn four_right_corners_flatten_a_hemisphere_to_a_square() {
+    // Boundary angle sums prescribed: straight (π) but at four corners a quarter of the way
+    // round the equator from each other (π/2). The layout has straight sides and right corners
+    // to the curvature tolerance, and, as the mesh has the 4-fold symmetry of the hemisphere,
+    // it is a square.
+    for level in [3, 4, 5] {
+        let mesh = hemisphere(level, 1.0);
+        let n = mesh.vertices();
+        let edges = geoflow::mesh::topology::edges(&mesh).unwrap();
+        let ring = geoflow::mesh::topology::boundary_loops(&mesh, &edges).remove(0);
+        let nb = ring.len();
+        assert_eq!(nb % 4, 0);
+        let corners: Vec<usize> = (0..4).map(|j| ring[j * nb / 4]).collect();
+        let mut target = vec![0.0; n];
+        for &c in &corners {
+            target[c] = PI / 2.0;
+        }
+        let mut flow =
+            DiscreteRicci::new(mesh, target, vec![false; n], Method::Newton, 1e-11).unwrap();
+        let s = solve(&mut flow);
+        let lengths = flow.lengths(&s.u).unwrap();
+        let k = flow.curvature_of(&lengths);
+        for (j, &c) in corners.iter().enumerate() {
+            assert!((k[c] - PI / 2.0).abs() < 1e-11, "corner {j}: K = {}", k[c]);
+        }
+        let uv = flow.layout(&lengths);
+        let mut sides = vec![];
+        for j in 0..4 {
+            let side: Vec<[f64; 3]> = (j * nb / 4..=(j + 1) * nb / 4)
+                .map(|i| uv[ring[i % nb]])
+                .collect();
+            let (a, b) = (side[0], side[side.len() - 1]);
+            let d = [b[0] - a[0], b[1] - a[1]];
+            let len = d[0].hypot(d[1]);
+            let off = side
+                .iter()
+                .map(|p| ((p[0] - a[0]) * d[1] - (p[1] - a[1]) * d[0]).abs() / len)
+                .fold(0.0, f64::max);
+            assert!(
+                off < 1e-9 * len,
+                "level {level} side {j}: {off:e} off the line"
+            );
+            sides.push(len);
+        }
+        let aspect = (sides[0] + sides[2]) / (sides[1] + sides[3]);
+        eprintln!("level {level}: sides {sides:?}, aspect {aspect}");
+        assert!(
+            (sides[0] - sides[2]).abs() < 1e-9 * sides[0],
+            "opposite sides"
+        );
+        assert!(
+            (sides[1] - sides[3]).abs() < 1e-9 * sides[1],
+            "opposite sides"
+        );
+        assert!(
+            (aspect - 1.0).abs() < 1e-9,
+            "level {level}: aspect {aspect}"
+        );
     }
 }
