@@ -287,8 +287,17 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
         && spec.cones.is_empty()
         && crate::mesh::topology::euler_characteristic(&mesh, &edges) == 2
     {
-        return DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
-            .map_err(|msg| config("discrete_ricci", msg));
+        let (flow, state) = DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
+            .map_err(|msg| config("discrete_ricci", msg))?;
+        return Ok((
+            if spec.flips {
+                flow.with_flips()
+                    .map_err(|msg| config("discrete_ricci.flips", msg))?
+            } else {
+                flow
+            },
+            state,
+        ));
     }
     // Boundary targets: K̂ = π − (interior angle sum); "polygon" is straight (K̂ = 0) but at
     // its corners. "dirichlet" and "free" hold the boundary u (from [boundary], or [initial]).
@@ -342,16 +351,18 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
         }
     }
     let fixed: Vec<bool> = on_boundary.iter().map(|&b| b && dirichlet).collect();
-    let flow = DiscreteRicci::new(mesh, target, fixed, method, spec.tol)
+    let mut flow = DiscreteRicci::new(mesh, target, fixed, method, spec.tol)
         .map_err(|msg| config("discrete_ricci", msg))?;
+    if spec.flips {
+        flow = flow
+            .with_flips()
+            .map_err(|msg| config("discrete_ricci.flips", msg))?;
+    }
     let state = MetricState { u };
-    if let Err(d) = flow.lengths(&state.u) {
+    if let Err(msg) = flow.check_metric(&state.u) {
         return Err(config(
             "initial",
-            format!(
-                "the initial metric breaks the triangle inequality in triangle {}",
-                d.face
-            ),
+            format!("the initial metric is not valid: {msg}"),
         ));
     }
     Ok((flow, state))

@@ -28,11 +28,20 @@
 //! Dirichlet vertices keep their `u`; when no vertex is Dirichlet, one vertex is held fixed
 //! (`E` is invariant under adding a constant to `u` on a closed or angle-prescribed mesh).
 //! Both stop when `max |K − K̂| < tol` over the vertices whose curvature is prescribed.
+//!
+//! # Edge flips
+//! With [`DiscreteRicci::with_flips`] the metric of `u` lives on the triangulation that is
+//! Delaunay for it, reached by Ptolemy flips ([`crate::mesh::intrinsic`]; Gillespie, Springborn,
+//! Crane 2021): `E`, `K` and `L` are taken there, every `u` has a valid metric, and the flow and
+//! Newton pass through what would otherwise be degenerate triangles. Frames then show that
+//! triangulation (triangles between the original vertex positions) and measure distortion
+//! against the triangles with the same corners in the input.
 
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::geometry::{self, vec3};
 use crate::linalg::ImplicitSystem;
+use crate::mesh::intrinsic::Intrinsic;
 use crate::mesh::topology::Edges;
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
@@ -63,8 +72,10 @@ pub enum Method {
 /// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
 const REUSE_CONTRACTION: f64 = 0.01;
 
-/// The lengths, corner angles and curvature of one metric (and its energy, once known).
+/// The lengths, corner angles and curvature of one metric (and its energy, once known), on the
+/// mesh's faces or, with flips, on its Delaunay triangulation `tri`.
 struct Eval {
+    tri: Option<Intrinsic>,
     lengths: Vec<[f64; 3]>,
     angles: Vec<[f64; 3]>,
     k: Vec<f64>,
@@ -103,6 +114,21 @@ pub struct DiscreteRicci {
     /// Whether the system holds a factorization of the Hessian at an earlier iterate that the
     /// next Newton step may reuse.
     reusable: bool,
+    /// With edge flips: the mesh's own triangulation, where flipping starts.
+    intrinsic: Option<Intrinsic>,
+    /// With edge flips: the faces the system was last set up for (`None`: the mesh's).
+    system_faces: Option<Vec<[usize; 3]>>,
+}
+
+/// A metric on a triangulation of the mesh's vertices.
+#[derive(Clone, Debug)]
+pub struct Metric {
+    /// The mesh's faces, or with flips its Delaunay triangulation for the metric.
+    pub faces: Vec<[usize; 3]>,
+    /// Edge lengths, `[f][k]` opposite corner `k`.
+    pub lengths: Vec<[f64; 3]>,
+    /// Angle-defect curvature per vertex.
+    pub k: Vec<f64>,
 }
 
 /// A triangle whose lengths violate the triangle inequality.
@@ -159,6 +185,8 @@ impl DiscreteRicci {
             events: Vec::new(),
             cache: Mutex::new(None),
             reusable: false,
+            intrinsic: None,
+            system_faces: None,
             mesh,
             edges,
             l0,
@@ -180,8 +208,38 @@ impl DiscreteRicci {
         &self.mesh
     }
 
-    /// The edge lengths of the metric `u`, or the first triangle that breaks the triangle
-    /// inequality.
+    /// Take the metric of `u` on its Delaunay triangulation, reached by Ptolemy edge flips (see
+    /// the module docs). Fails if the mesh is not consistently oriented.
+    pub fn with_flips(mut self) -> Result<DiscreteRicci, String> {
+        self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
+        *self.cache.lock().expect("cache") = None;
+        Ok(self)
+    }
+
+    /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the message
+    /// naming the triangle that breaks the triangle inequality.
+    pub fn check_metric(&self, u: &[f64]) -> Result<(), String> {
+        self.evaluate(u).map(|_| ())
+    }
+
+    /// The metric of `u` on the triangulation it is taken on (see [`Metric`]).
+    pub fn metric(&self, u: &[f64]) -> Result<Metric, String> {
+        let e = self.evaluate(u)?;
+        Ok(Metric {
+            faces: self.faces(&e).to_vec(),
+            lengths: e.lengths.clone(),
+            k: e.k.clone(),
+        })
+    }
+
+    /// The layout in the plane of the metric of `u` on its triangulation (disks only).
+    pub fn layout_of_metric(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, String> {
+        let e = self.evaluate(u)?;
+        Ok(self.layout_of(&e))
+    }
+
+    /// The edge lengths of the metric `u` on the mesh's own faces (no flips), or the first
+    /// triangle that breaks the triangle inequality.
     pub fn lengths(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, Degenerate> {
         let lengths: Vec<[f64; 3]> = self
             .mesh
@@ -194,25 +252,56 @@ impl DiscreteRicci {
                 })
             })
             .collect();
-        match lengths
-            .iter()
-            .position(|l| !(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]))
-        {
-            Some(face) => Err(Degenerate {
-                face,
-                lengths: lengths[face],
-            }),
-            None => Ok(lengths),
-        }
+        check_triangles(&lengths)?;
+        Ok(lengths)
     }
 
-    /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate).
-    fn evaluate(&self, u: &[f64]) -> Result<Arc<Eval>, Degenerate> {
+    /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate), or
+    /// the message naming a degenerate triangle.
+    fn evaluate(&self, u: &[f64]) -> Result<Arc<Eval>, String> {
         if let Some(e) = self.cached(u) {
             return Ok(e);
         }
-        let lengths = self.lengths(u)?;
-        Ok(Arc::new(self.eval_from(lengths)))
+        let last = self
+            .cache
+            .lock()
+            .expect("cache")
+            .as_ref()
+            .map(|(_, e)| e.clone());
+        let start = last.as_ref().and_then(|e| e.tri.as_ref());
+        Ok(Arc::new(self.eval_at(u, start)?))
+    }
+
+    /// Evaluate `u` afresh; with flips, flipping to Delaunay from `start` (or the mesh).
+    fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Eval, String> {
+        let Some(base) = &self.intrinsic else {
+            let lengths = self
+                .lengths(u)
+                .map_err(|d| self.degenerate_message(&d, &self.mesh.faces))?;
+            return Ok(self.eval_from(lengths, None));
+        };
+        let mut tri = start.unwrap_or(base).clone();
+        tri.flip_to_delaunay(u)?;
+        let lengths = tri.lengths(u);
+        if let Err(d) = check_triangles(&lengths) {
+            let blocked = tri.blocked(u);
+            let why = match blocked.first() {
+                Some((a, b)) => format!(
+                    "; even with Delaunay edge flips: {} edge(s) that are not Delaunay cannot be \
+                     flipped, e.g. {a}-{b} (a boundary edge, or a flip that would join a vertex \
+                     to itself: a vertex whose scale is tiny against its neighbours')",
+                    blocked.len()
+                ),
+                None => String::new(),
+            };
+            return Err(self.degenerate_message(&d, &tri.faces) + &why);
+        }
+        Ok(self.eval_from(lengths, Some(tri)))
+    }
+
+    /// The faces an evaluation lives on.
+    fn faces<'a>(&'a self, e: &'a Eval) -> &'a [[usize; 3]] {
+        e.tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces)
     }
 
     /// The evaluation of `u` if it is the last iterate a step produced.
@@ -224,15 +313,16 @@ impl DiscreteRicci {
             .map(|(_, e)| e.clone())
     }
 
-    fn eval_from(&self, lengths: Vec<[f64; 3]>) -> Eval {
+    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Eval {
         let angles = geometry::corner_angles_from_lengths(&lengths);
         let k = geometry::vertex_angle_defects_from_angles(
-            &self.mesh.faces,
+            tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces),
             self.mesh.vertices(),
             &angles,
             &self.boundary,
         );
         Eval {
+            tri,
             lengths,
             angles,
             k,
@@ -273,13 +363,42 @@ impl DiscreteRicci {
         &self.pairs
     }
 
+    /// [`DiscreteRicci::hessian`] of an evaluation, in the pattern order of its faces.
+    fn hessian_of(&self, e: &Eval) -> Vec<f64> {
+        let cot = geometry::corner_cotans_from_lengths(&e.lengths);
+        let mut h = vec![0.0; geometry::ENTRIES_PER_FACE * e.lengths.len()];
+        geometry::laplacian_entries(&cot, &mut h);
+        h
+    }
+
+    /// With flips: set the linear system up again (a new symbolic analysis) when the
+    /// triangulation of `e` is not the one it was set up for.
+    fn prepare_system(&mut self, e: &Eval) -> Result<(), StepError> {
+        let Some(tri) = &e.tri else {
+            return Ok(());
+        };
+        let current = self.system_faces.as_ref().unwrap_or(&self.mesh.faces);
+        if tri.same_faces(current) {
+            return Ok(());
+        }
+        let pairs = geometry::laplacian_pattern(&tri.faces);
+        self.system = ImplicitSystem::with_points(
+            self.mesh.vertices(),
+            &pairs,
+            &self.fixed,
+            &self.mesh.positions,
+        )?;
+        self.system_faces = Some(tri.faces.clone());
+        self.reusable = false;
+        Ok(())
+    }
+
     /// The energy `E(u)` (`+∞` when a triangle inequality fails).
     pub fn energy_of(&self, u: &[f64]) -> f64 {
-        let Ok(lengths) = self.lengths(u) else {
-            return f64::INFINITY;
-        };
-        let angles = geometry::corner_angles_from_lengths(&lengths);
-        self.energy_with(u, &lengths, &angles)
+        match self.evaluate(u) {
+            Ok(e) => self.energy_with(u, &e.lengths, &e.angles),
+            Err(_) => f64::INFINITY,
+        }
     }
 
     /// `E(u)` from the lengths of `u` and their corner angles.
@@ -322,9 +441,56 @@ impl DiscreteRicci {
     /// Lay the metric out in the plane (a disk): triangles unfolded one by one across shared
     /// edges, breadth first from face 0. Positions per vertex (z = 0).
     pub fn layout(&self, lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
-        let faces = &self.mesh.faces;
+        let n = self.mesh.vertices();
+        layout_on(
+            n,
+            &self.mesh.faces,
+            |f, k| self.edges.neighbour(f, k),
+            lengths,
+        )
+    }
+
+    /// [`DiscreteRicci::layout`] of an evaluation, on its triangulation.
+    fn layout_of(&self, e: &Eval) -> Vec<[f64; 3]> {
+        match &e.tri {
+            Some(t) => layout_on(
+                self.mesh.vertices(),
+                &t.faces,
+                |f, k| t.neighbour(f, k),
+                &e.lengths,
+            ),
+            None => self.layout(&e.lengths),
+        }
+    }
+
+    /// Lay a flat metric out face by face along a breadth-first spanning tree of the dual graph:
+    /// three positions per face (a vertex gets one per face around it, so closed surfaces are
+    /// cut open along the edges the tree does not cross), and for every edge off the tree the
+    /// translation between its two copies (for a flat torus, vectors of the period lattice).
+    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+        corner_layout_on(&self.mesh.faces, |f, k| self.edges.neighbour(f, k), lengths)
+    }
+
+    /// [`DiscreteRicci::corner_layout`] of an evaluation, on its triangulation.
+    fn corner_layout_of(&self, e: &Eval) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+        match &e.tri {
+            Some(t) => corner_layout_on(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
+            None => self.corner_layout(&e.lengths),
+        }
+    }
+}
+
+/// [`DiscreteRicci::layout`] on `faces` with the adjacency `neighbour(f, k)` (the face across
+/// the edge opposite corner `k`).
+fn layout_on(
+    n: usize,
+    faces: &[[usize; 3]],
+    neighbour: impl Fn(usize, usize) -> Option<usize>,
+    lengths: &[[f64; 3]],
+) -> Vec<[f64; 3]> {
+    {
         let angles = geometry::corner_angles_from_lengths(lengths);
-        let mut pos: Vec<Option<[f64; 2]>> = vec![None; self.mesh.vertices()];
+        let mut pos: Vec<Option<[f64; 2]>> = vec![None; n];
         let mut done = vec![false; faces.len()];
         let mut queue = std::collections::VecDeque::from([0usize]);
         let [a, b, c] = faces[0];
@@ -335,7 +501,7 @@ impl DiscreteRicci {
         done[0] = true;
         while let Some(f) = queue.pop_front() {
             for k in 0..3 {
-                let Some(g) = self.edges.neighbour(f, k) else {
+                let Some(g) = neighbour(f, k) else {
                     continue;
                 };
                 if done[g] {
@@ -366,13 +532,15 @@ impl DiscreteRicci {
             })
             .collect()
     }
+}
 
-    /// Lay a flat metric out face by face along a breadth-first spanning tree of the dual graph:
-    /// three positions per face (a vertex gets one per face around it, so closed surfaces are
-    /// cut open along the edges the tree does not cross), and for every edge off the tree the
-    /// translation between its two copies (for a flat torus, vectors of the period lattice).
-    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
-        let faces = &self.mesh.faces;
+/// [`DiscreteRicci::corner_layout`] on `faces` with the adjacency `neighbour(f, k)`.
+fn corner_layout_on(
+    faces: &[[usize; 3]],
+    neighbour: impl Fn(usize, usize) -> Option<usize>,
+    lengths: &[[f64; 3]],
+) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+    {
         let angles = geometry::corner_angles_from_lengths(lengths);
         let mut corners: Vec<Option<[[f64; 2]; 3]>> = vec![None; faces.len()];
         let (s, c) = angles[0][0].sin_cos();
@@ -386,7 +554,7 @@ impl DiscreteRicci {
         while let Some(f) = queue.pop_front() {
             let cf = corners[f].expect("placed");
             for k in 0..3 {
-                let Some(g) = self.edges.neighbour(f, k) else {
+                let Some(g) = neighbour(f, k) else {
                     continue;
                 };
                 if corners[g].is_some() {
@@ -411,7 +579,7 @@ impl DiscreteRicci {
                 ];
                 corners[g] = Some(cg);
                 tree[f][k] = true;
-                if let Some(kg) = (0..3).find(|&j| self.edges.neighbour(g, j) == Some(f)) {
+                if let Some(kg) = (0..3).find(|&j| neighbour(g, j) == Some(f)) {
                     tree[g][kg] = true;
                 }
                 queue.push_back(g);
@@ -424,7 +592,7 @@ impl DiscreteRicci {
         let mut translations = Vec::new();
         for (f, face) in faces.iter().enumerate() {
             for k in 0..3 {
-                let Some(g) = self.edges.neighbour(f, k) else {
+                let Some(g) = neighbour(f, k) else {
                     continue;
                 };
                 if tree[f][k] || g < f {
@@ -439,7 +607,9 @@ impl DiscreteRicci {
         }
         (corners, translations)
     }
+}
 
+impl DiscreteRicci {
     /// The modulus `τ = ω₂/ω₁` of a flat torus from the translations of
     /// [`DiscreteRicci::corner_layout`], reduced to the fundamental domain (`Im τ > 0`,
     /// `|Re τ| ≤ ½`, `|τ| ≥ 1`); `None` if they do not span a lattice.
@@ -490,24 +660,30 @@ impl DiscreteRicci {
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
     /// `log(A/A⁰)` of the metric against the original mesh.
     pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
-        let a1 = geometry::corner_angles_from_lengths(lengths);
-        let angle = self
-            .angles0
-            .iter()
-            .zip(&a1)
-            .map(|(x, y)| (0..3).map(|k| (x[k] - y[k]).abs()).fold(0.0, f64::max))
-            .collect();
-        let area = self
-            .areas0
-            .iter()
-            .zip(geometry::face_areas_from_lengths(lengths))
-            .map(|(a0, a)| (a / a0).ln())
-            .collect();
-        (angle, area)
+        distortion_against(&self.angles0, &self.areas0, lengths)
     }
 
-    fn degenerate_message(&self, d: &Degenerate) -> String {
-        let f = self.mesh.faces[d.face];
+    /// [`DiscreteRicci::distortion`] of an evaluation; on a flipped triangulation against the
+    /// triangles with the same corners in the input (chords of the mesh).
+    fn distortion_of(&self, e: &Eval) -> (Vec<f64>, Vec<f64>) {
+        match &e.tri {
+            Some(t) if !t.same_faces(&self.mesh.faces) => {
+                let chords = geometry::face_edge_lengths(&TriMesh::new(
+                    self.mesh.positions.clone(),
+                    t.faces.clone(),
+                ));
+                distortion_against(
+                    &geometry::corner_angles_from_lengths(&chords),
+                    &geometry::face_areas_from_lengths(&chords),
+                    &e.lengths,
+                )
+            }
+            _ => self.distortion(&e.lengths),
+        }
+    }
+
+    fn degenerate_message(&self, d: &Degenerate, faces: &[[usize; 3]]) -> String {
+        let f = faces[d.face];
         let c = vec3::scale(
             vec3::add(
                 vec3::add(self.mesh.positions[f[0]], self.mesh.positions[f[1]]),
@@ -531,8 +707,7 @@ impl DiscreteRicci {
         if !converged {
             return;
         }
-        let lengths = &eval.lengths;
-        let (angle, area) = self.distortion(lengths);
+        let (angle, area) = self.distortion_of(&eval);
         let faces = angle.len() as f64;
         let (lo, hi) = area
             .iter()
@@ -548,7 +723,7 @@ impl DiscreteRicci {
         if !self.flat_torus {
             return;
         }
-        let (_, translations) = self.corner_layout(lengths);
+        let (_, translations) = self.corner_layout_of(&eval);
         self.events.push(match Self::modulus(&translations) {
             Some([re, im]) => {
                 // No "-0.000000" for a rectangular lattice.
@@ -592,11 +767,10 @@ pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize),
             return Err("no convergence in 50 Newton iterations".into());
         }
     }
-    let lengths = flow
-        .lengths(&s.u)
-        .map_err(|d| flow.degenerate_message(&d))?;
+    let e = flow.evaluate(&s.u)?;
+    let plane = flow.layout_of(&e);
     Ok((
-        flow.sphere_positions(&lengths).expect("punctured"),
+        flow.sphere_from_plane(&plane).expect("punctured"),
         iterations,
     ))
 }
@@ -658,8 +832,25 @@ impl DiscreteRicci {
     /// sphere by inverse stereographic projection (the pole to (0, 0, 1)) and Möbius-centered;
     /// positions of the original mesh's vertices.
     pub fn sphere_positions(&self, lengths: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
+        self.sphere_from_plane(&self.layout(lengths))
+    }
+
+    /// The faces of the sphere: the punctured disk's triangulation (with flips, the current
+    /// one) in the original numbering, and the pole's faces.
+    fn sphere_faces(&self, e: &Eval) -> Option<Vec<[usize; 3]>> {
         let p = self.puncture.as_ref()?;
-        let plane = self.layout(lengths);
+        let mut faces: Vec<[usize; 3]> = self
+            .faces(e)
+            .iter()
+            .map(|f| f.map(|i| if i >= p.pole { i + 1 } else { i }))
+            .collect();
+        faces.extend(p.original.faces.iter().filter(|f| f.contains(&p.pole)));
+        Some(faces)
+    }
+
+    /// [`DiscreteRicci::sphere_positions`] from the layout of the punctured disk.
+    fn sphere_from_plane(&self, plane: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
+        let p = self.puncture.as_ref()?;
         let m = plane.len() as f64;
         let c = plane
             .iter()
@@ -672,7 +863,7 @@ impl DiscreteRicci {
             .sqrt();
         let n = p.original.vertices();
         let mut sphere = vec![[0.0, 0.0, 1.0]; n];
-        for (i, q) in (0..n).filter(|&i| i != p.pole).zip(&plane) {
+        for (i, q) in (0..n).filter(|&i| i != p.pole).zip(plane) {
             // Mirrored: stereographic projection from the north pole reverses orientation.
             let (x, y) = ((q[0] - c[0]) / r, -(q[1] - c[1]) / r);
             let s = x * x + y * y;
@@ -685,6 +876,40 @@ impl DiscreteRicci {
         let mass = geometry::vertex_lumped_mass_barycentric(&p.original);
         super::harmonic_map::mobius_center(&mut sphere, &mass);
         Some(sphere)
+    }
+}
+
+/// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.
+fn distortion_against(
+    angles0: &[[f64; 3]],
+    areas0: &[f64],
+    lengths: &[[f64; 3]],
+) -> (Vec<f64>, Vec<f64>) {
+    let a1 = geometry::corner_angles_from_lengths(lengths);
+    let angle = angles0
+        .iter()
+        .zip(&a1)
+        .map(|(x, y)| (0..3).map(|k| (x[k] - y[k]).abs()).fold(0.0, f64::max))
+        .collect();
+    let area = areas0
+        .iter()
+        .zip(geometry::face_areas_from_lengths(lengths))
+        .map(|(a0, a)| (a / a0).ln())
+        .collect();
+    (angle, area)
+}
+
+/// The first triangle whose lengths break the triangle inequality, if any.
+fn check_triangles(lengths: &[[f64; 3]]) -> Result<(), Degenerate> {
+    match lengths
+        .iter()
+        .position(|l| !(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]))
+    {
+        Some(face) => Err(Degenerate {
+            face,
+            lengths: lengths[face],
+        }),
+        None => Ok(()),
     }
 }
 
@@ -707,25 +932,19 @@ impl Flow for DiscreteRicci {
         if self.cached(&s.u).is_none() {
             self.reusable = false;
         }
-        let eval = self
-            .evaluate(&s.u)
-            .map_err(|d| StepError::Collapse(self.degenerate_message(&d)))?;
+        let eval = self.evaluate(&s.u).map_err(StepError::Collapse)?;
         let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
-            let h = self.hessian(&eval.lengths);
-            self.system.factor(&vec![1.0; s.u.len()], dt, &h)?;
+            self.prepare_system(&eval)?;
+            self.system
+                .factor(&vec![1.0; s.u.len()], dt, &self.hessian_of(&eval))?;
             let b: Vec<f64> = r.iter().map(|r| dt * r).collect();
             let delta = self.system.solve(&b, &zeros)?;
             let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + d).collect();
-            let lengths = self.lengths(&u).map_err(|d| {
-                StepError::Collapse(format!(
-                    "at t = {:e}: {}",
-                    t + dt,
-                    self.degenerate_message(&d)
-                ))
-            })?;
-            let next = self.eval_from(lengths);
+            let next = self
+                .eval_at(&u, eval.tri.as_ref())
+                .map_err(|m| StepError::Collapse(format!("at t = {:e}: {m}", t + dt)))?;
             self.accept(&u, next);
             return Ok(MetricState { u });
         }
@@ -738,8 +957,8 @@ impl Flow for DiscreteRicci {
         loop {
             let reused = self.reusable && self.method == Method::Newton;
             if !reused {
-                self.system
-                    .factor(&zeros, 1.0, &self.hessian(&eval.lengths))?;
+                self.prepare_system(&eval)?;
+                self.system.factor(&zeros, 1.0, &self.hessian_of(&eval))?;
             }
             let delta = self.system.solve(&r, &zeros)?;
             // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction (H, or an earlier H, SPD).
@@ -748,18 +967,18 @@ impl Flow for DiscreteRicci {
             let mut found = None;
             for _ in 0..60 {
                 let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + step * d).collect();
-                if let Ok(lengths) = self.lengths(&u) {
-                    let angles = geometry::corner_angles_from_lengths(&lengths);
-                    let e = self.energy_with(&u, &lengths, &angles);
+                if let Ok(mut next) = self.eval_at(&u, eval.tri.as_ref()) {
+                    let e = self.energy_with(&u, &next.lengths, &next.angles);
                     // Armijo, with room for rounding once the decrease is at rounding level.
                     if e <= e0 + 1e-4 * step * slope + 1e-13 * e0.abs().max(1.0) {
-                        found = Some((u, lengths, angles, e));
+                        next.energy = Some(e);
+                        found = Some((u, next));
                         break;
                     }
                 }
                 step *= 0.5;
             }
-            let Some((u, lengths, angles, energy)) = found else {
+            let Some((u, next)) = found else {
                 if reused {
                     self.reusable = false;
                     continue;
@@ -767,18 +986,6 @@ impl Flow for DiscreteRicci {
                 return Err(StepError::Singular(
                     "the Newton line search found no decrease of the energy".into(),
                 ));
-            };
-            let k = geometry::vertex_angle_defects_from_angles(
-                &self.mesh.faces,
-                self.mesh.vertices(),
-                &angles,
-                &self.boundary,
-            );
-            let next = Eval {
-                lengths,
-                angles,
-                k,
-                energy: Some(energy),
             };
             let new_error = self.curvature_error(&next.k);
             let ratio = new_error / error;
@@ -793,17 +1000,16 @@ impl Flow for DiscreteRicci {
     /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and the distortion of the metric against the mesh:
     /// `angle_distortion_max/mean` (radians), `area_distortion_max/mean` (`|log(A/A⁰)|`).
     fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
-        let Ok(lengths) = self.lengths(&s.u) else {
+        let Ok(e) = self.evaluate(&s.u) else {
             return vec![("curvature_error", f64::NAN)];
         };
-        let k = self.curvature_of(&lengths);
-        let total: f64 = k.iter().sum();
+        let total: f64 = e.k.iter().sum();
         let mut d = vec![
-            ("curvature_error", self.curvature_error(&k)),
+            ("curvature_error", self.curvature_error(&e.k)),
             ("total_curvature", total),
             ("gauss_bonnet_defect", total - self.two_pi_chi),
         ];
-        let (angle, area) = self.distortion(&lengths);
+        let (angle, area) = self.distortion_of(&e);
         d.push((
             "angle_distortion_max",
             angle.iter().cloned().fold(0.0, f64::max),
@@ -839,30 +1045,37 @@ impl Flow for DiscreteRicci {
             .is_ok_and(|e| self.curvature_error(&e.k) < self.tol)
     }
 
-    /// The original mesh with point data `u`, `K` and, for disks, the layout `uv`, and cell data
-    /// `angle_distortion`, `area_distortion`; for disks the layout as the series `layout`.
+    /// The original mesh (with flips: its vertices and the current triangulation) with point
+    /// data `u`, `K` and, for disks, the layout `uv`, and cell data `angle_distortion`,
+    /// `area_distortion`; the layout as the series `layout` (disks and flat tori), the sphere
+    /// as `sphere`.
     fn frame(&self, s: &MetricState, _t: f64) -> Frame {
-        let faces = self.mesh.faces.clone();
+        let Ok(e) = self.evaluate(&s.u) else {
+            return Frame {
+                points: self.mesh.positions.clone(),
+                cells: Cells::Triangles(self.mesh.faces.clone()),
+                point_data: vec![("u", Field::Scalar(s.u.clone()))],
+                cell_data: Vec::new(),
+                series: Vec::new(),
+            };
+        };
+        let faces = self.faces(&e).to_vec();
+        let (angle, area) = self.distortion_of(&e);
         let mut frame = Frame {
             points: self.mesh.positions.clone(),
             cells: Cells::Triangles(faces.clone()),
-            point_data: vec![("u", Field::Scalar(s.u.clone()))],
-            cell_data: Vec::new(),
+            point_data: vec![
+                ("u", Field::Scalar(s.u.clone())),
+                ("K", Field::Scalar(e.k.clone())),
+            ],
+            cell_data: vec![
+                ("angle_distortion", Field::Scalar(angle.clone())),
+                ("area_distortion", Field::Scalar(area.clone())),
+            ],
             series: Vec::new(),
         };
-        let Ok(lengths) = self.lengths(&s.u) else {
-            return frame;
-        };
-        frame
-            .point_data
-            .push(("K", Field::Scalar(self.curvature_of(&lengths))));
-        let (angle, area) = self.distortion(&lengths);
-        frame.cell_data = vec![
-            ("angle_distortion", Field::Scalar(angle.clone())),
-            ("area_distortion", Field::Scalar(area.clone())),
-        ];
         if self.flat_torus {
-            let (corners, _) = self.corner_layout(&lengths);
+            let (corners, _) = self.corner_layout_of(&e);
             let points = corners
                 .iter()
                 .flatten()
@@ -886,20 +1099,25 @@ impl Flow for DiscreteRicci {
                 },
             ));
         }
-        if let (Some(p), Some(sphere)) = (&self.puncture, self.sphere_positions(&lengths)) {
-            frame.series.push((
-                "sphere",
-                Frame {
-                    points: sphere,
-                    cells: Cells::Triangles(p.original.faces.clone()),
-                    point_data: Vec::new(),
-                    cell_data: Vec::new(),
-                    series: Vec::new(),
-                },
-            ));
+        if self.puncture.is_some() {
+            let plane = self.layout_of(&e);
+            if let (Some(points), Some(cells)) =
+                (self.sphere_from_plane(&plane), self.sphere_faces(&e))
+            {
+                frame.series.push((
+                    "sphere",
+                    Frame {
+                        points,
+                        cells: Cells::Triangles(cells),
+                        point_data: Vec::new(),
+                        cell_data: Vec::new(),
+                        series: Vec::new(),
+                    },
+                ));
+            }
         }
         if self.disk {
-            let uv = self.layout(&lengths);
+            let uv = self.layout_of(&e);
             frame.point_data.push(("uv", Field::Vector(uv.clone())));
             frame.series.push((
                 "layout",

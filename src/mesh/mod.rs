@@ -5,6 +5,7 @@
 //! characteristic, manifoldness) is computed by free functions in [`topology`].
 
 pub mod info;
+pub mod intrinsic;
 pub mod shapes;
 pub mod topology;
 

@@ -261,6 +261,10 @@ pub struct DiscreteRicciSpec {
     /// vertices; 180 is straight). Four 90° corners make a rectangle.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corners: Vec<(usize, f64)>,
+    /// Take each metric on its Delaunay triangulation, reached by Ptolemy edge flips
+    /// (Gillespie, Springborn, Crane 2021): no step can break a triangle inequality.
+    #[serde(default)]
+    pub flips: bool,
 }
 
 impl Default for DiscreteRicciSpec {
@@ -271,6 +275,7 @@ impl Default for DiscreteRicciSpec {
             boundary: default_dr_boundary(),
             cones: Vec::new(),
             corners: Vec::new(),
+            flips: false,
         }
     }
 }
