@@ -176,22 +176,7 @@ fn newton_reusing_its_factorization_reaches_the_exact_newton_metric_with_decreas
     let mut metrics = vec![];
     for method in [Method::ExactNewton, Method::Newton] {
         let mut flow = flatten(hemisphere(4, 1.0), method, 1e-12);
-        let mut s = MetricState {
-            u: vec![0.0; flow.mesh().vertices()],
-        };
-        let mut energy = flow.energy(&s);
-        let mut errors = vec![];
-        while !flow.converged(&s) {
-            s = flow.step(&s, 0.0, 1.0).unwrap();
-            let e = flow.energy(&s);
-            assert!(
-                e <= energy + 1e-12 * energy.abs(),
-                "{method:?}: {energy} -> {e}"
-            );
-            energy = e;
-            errors.push(flow.curvature_error(&flow.curvature_of(&flow.lengths(&s.u).unwrap())));
-            assert!(errors.len() < 12, "{method:?}: {errors:?}");
-        }
+        let (s, _, errors) = newton_with_decreasing_energy(&mut flow, 12);
         eprintln!("{method:?}: curvature errors {errors:?}");
         counts.push(errors.len());
         metrics.push(s.u);
@@ -207,6 +192,28 @@ fn newton_reusing_its_factorization_reaches_the_exact_newton_metric_with_decreas
     );
     assert!(diff < 1e-9, "{diff}");
     assert!(counts[1] <= counts[0] + 2, "{counts:?}");
+}
+
+/// Newton steps from u = 0 to the tolerance (at most `max`), asserting that the energy never
+/// increases: the final state, its energy, and the curvature error after each step.
+fn newton_with_decreasing_energy(
+    flow: &mut DiscreteRicci,
+    max: usize,
+) -> (MetricState, f64, Vec<f64>) {
+    let mut s = MetricState {
+        u: vec![0.0; flow.mesh().vertices()],
+    };
+    let mut energy = flow.energy(&s);
+    let mut errors = vec![];
+    while !flow.converged(&s) {
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        let e = flow.energy(&s);
+        assert!(e <= energy + 1e-12 * energy.abs(), "{energy} -> {e}");
+        energy = e;
+        errors.push(flow.curvature_error(&flow.metric(&s.u).unwrap().k));
+        assert!(errors.len() < max, "{errors:?}");
+    }
+    (s, energy, errors)
 }
 
 /// Newton to convergence from u = 0.
@@ -647,20 +654,8 @@ fn delaunay_flips_reach_the_lower_energy_delaunay_metric_with_the_right_gradient
         if flips {
             flow = flow.with_flips().unwrap();
         }
-        let mut s = MetricState { u: vec![0.0; n] };
-        let mut energy = flow.energy(&s);
-        let mut steps = 0;
-        while !flow.converged(&s) {
-            s = flow.step(&s, 0.0, 1.0).unwrap();
-            let e = flow.energy(&s);
-            assert!(
-                e <= energy + 1e-12 * energy.abs(),
-                "flips {flips}: {energy} -> {e}"
-            );
-            energy = e;
-            steps += 1;
-            assert!(steps < 30);
-        }
+        let (s, energy, errors) = newton_with_decreasing_energy(&mut flow, 30);
+        let steps = errors.len();
         let geoflow::flows::discrete_ricci::Metric { faces, lengths, k } =
             flow.metric(&s.u).unwrap();
         let changed = faces

@@ -67,6 +67,13 @@ Discrete-ricci runs (`flow = "discrete-ricci"`), in addition:
     det(p_a, p_b, p_c) > 0 and the signed solid angles 2 atan2(a.(b x c), 1 + a.b + b.c + c.a)
     sum to 4 pi (1e-9). (Earlier frames need not be embedded: step 0 projects the unconverged
     layout, with hundreds of inverted triangles.)
+  * flat tori (events.log has a `modulus tau = A + Bi` line): the main frame has u and K but no
+    uv; the `_layout` series has three points per main triangle (triangle f = [3f, 3f+1, 3f+2],
+    z = 0), u at each triangle's corners and the cell arrays equal to the main frame's; at the
+    last time step every layout triangle realises the metric (1e-8 relative) with positive area,
+    the two copies of every edge differ by a translation (1e-8 of the layout size), all
+    translations are integer combinations of the two shortest independent ones, and the modulus
+    they give, reduced to the fundamental domain, is events.log's tau (5e-6).
 
 Exits 0 on success, 1 with a message naming the check (and the time) on failure, 2 on bad usage.
 Output goes through os.write: pvpython routes `print` through VTK's output window.
@@ -77,6 +84,7 @@ import bisect
 import csv
 import math
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -745,6 +753,9 @@ def corner_angles(p, tri):
 
 
 RICCI_ARRAYS = (("u", 1), ("K", 1), ("uv", 3))
+RICCI_TORUS_ARRAYS = (("u", 1), ("K", 1))
+LATTICE_TOL = 1e-8      # torus layout: translations against integer combinations of the basis
+TAU_TOL = 5e-6          # torus: tau from the layout against the 6-decimal events.log line
 RICCI_CELL_ARRAYS = (("angle_distortion", 1), ("area_distortion", 1))
 RICCI_COLUMNS = ("curvature_error", "angle_distortion_max")
 METRIC_TOL = 1e-8       # layout edge lengths against the metric lengths (relative)
@@ -758,8 +769,11 @@ class RicciChecks:
     """Per-frame checks of a discrete-ricci run: the main frame (original points, u, K, uv and
     the distortion cell arrays), the `_layout` frame (points = uv) and the `_sphere` frame."""
 
-    def __init__(self, layout, sphere, columns, last_t, sm, ns):
+    def __init__(self, layout, sphere, columns, last_t, sm, ns, torus=None):
         self.layout = layout
+        # For a flat torus: the modulus (re, im) from events.log; the layout then has three
+        # points per triangle and the main frame no uv.
+        self.torus = torus
         self.sphere = sphere
         self.columns = columns
         self.last_t = last_t
@@ -778,7 +792,10 @@ class RicciChecks:
         tri = triangles_of(data, kind, ns)
         npts = len(pts)
         u = vals["u"]
-        uv = vals["uv"].reshape(-1, 3)
+        if self.torus is not None:
+            uv = np.zeros((npts, 3))
+        else:
+            uv = vals["uv"].reshape(-1, 3)
         # The main frame keeps the original 3-D points in every frame.
         if self.points0 is None:
             self.points0 = pts.copy()
@@ -803,6 +820,9 @@ class RicciChecks:
         lay = fetch(self.layout, t, self.sm, "layout frame")
         if dataset_kind(lay, t, "layout frame") != "vtkUnstructuredGrid":
             fail("t=%s: the layout frame is a %s, expected vtkUnstructuredGrid" % (fmt(t), lay.GetClassName()))
+        if self.torus is not None:
+            self.check_torus_layout(t, lay, tri, u, pts, cells, fields, t == self.last_t)
+            return
         lnpts, _ = shape_of(lay, "vtkUnstructuredGrid", t, "layout frame")
         if lnpts != npts:
             fail("t=%s: the layout frame has %d points, the main frame %d" % (fmt(t), lnpts, npts))
@@ -831,6 +851,113 @@ class RicciChecks:
 
         if t == self.last_t:
             self.check_last(t, j, pts, tri, u, lp)
+
+    def check_torus_layout(self, t, lay, tri, u, x, cells, fields, last):
+        """A flat torus cut open: three layout points per main triangle (triangle f is
+        [3f, 3f+1, 3f+2], z = 0), per-corner u and the cell arrays equal to the main frame's. At the
+        last step: every layout triangle realises the metric e^((u_i+u_j)/2)|x_i - x_j| with positive
+        area, the copies of every edge differ by a translation, the translations are integer
+        combinations of two of them, and the modulus they give equals events.log's tau."""
+        ns = self.ns
+        nf = len(tri)
+        lnpts, _ = shape_of(lay, "vtkUnstructuredGrid", t, "layout frame")
+        if lnpts != 3 * nf:
+            fail("t=%s: the torus layout frame has %d points, expected 3 per triangle (%d)" % (fmt(t), lnpts, 3 * nf))
+        ltri = triangles_of(lay, "vtkUnstructuredGrid", ns)
+        if not np.array_equal(ltri, np.arange(3 * nf).reshape(nf, 3)):
+            fail("t=%s: torus layout triangle f is not [3f, 3f+1, 3f+2]" % fmt(t))
+        lp = points_of(lay, t, "layout frame", ns)
+        if (lp[:, 2] != 0.0).any():
+            fail("t=%s: torus layout point %d has z != 0" % (fmt(t), int(np.argmax(lp[:, 2] != 0.0))))
+        lu = point_arrays(lay, (("u", 1),), lnpts, t, "layout frame", ns)["u"]
+        if not np.array_equal(bits(lu), bits(u[tri.ravel()])):
+            fail("t=%s: torus layout u is not the main frame's u at each triangle's corners" % fmt(t))
+        lcells = cell_arrays(lay, RICCI_CELL_ARRAYS, nf, t, "layout frame", ns)
+        for name, mv in cells.items():
+            if not np.array_equal(bits(lcells[name]), bits(mv)):
+                fail("t=%s: torus layout cell array %r differs from the main frame's" % (fmt(t), name))
+        for name, v in zip(FIELD_ARRAYS, fields):
+            if field_scalar(lay, name, t) != v:
+                fail("t=%s: layout frame FieldData %s differs from the main frame's" % (fmt(t), name))
+        if not last:
+            return
+        corner = lp[:, :2].reshape(nf, 3, 2)
+        rel = 0.0
+        for c in range(3):
+            i, k = tri[:, c], tri[:, (c + 1) % 3]
+            metric = np.exp(0.5 * (u[i] + u[k])) * np.linalg.norm(x[i] - x[k], axis=1)
+            length = np.linalg.norm(corner[:, (c + 1) % 3] - corner[:, c], axis=1)
+            r = np.abs(length - metric) / metric
+            e = int(np.argmax(r))
+            if r[e] > METRIC_TOL:
+                fail("t=%s: torus layout edge %d-%d of triangle %d has length %s, the metric length %s "
+                     "(relative %.3g > %g)" % (fmt(t), i[e], k[e], e, fmt(length[e]), fmt(metric[e]), r[e], METRIC_TOL))
+            rel = max(rel, float(r[e]))
+        self.stats["metric_rel"] = rel
+        e1 = corner[:, 1] - corner[:, 0]
+        e2 = corner[:, 2] - corner[:, 0]
+        area = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+        if not (area > 0.0).all():
+            fail("t=%s: torus layout triangle %d has signed area %s" % (fmt(t), int(np.argmin(area)), fmt(area.min())))
+        self.stats["min_area"] = float(area.min())
+        # Each interior edge's two copies: their endpoints differ by one translation.
+        where = {}
+        for f in range(nf):
+            for c in range(3):
+                a, b = int(tri[f, c]), int(tri[f, (c + 1) % 3])
+                where.setdefault((min(a, b), max(a, b)), []).append((f, c, (c + 1) % 3, a < b))
+        scale = float(np.abs(lp[:, :2]).max())
+        shifts = []
+        worst = 0.0
+        for key, copies in where.items():
+            if len(copies) != 2:
+                fail("t=%s: edge %r lies in %d triangles of a closed torus" % (fmt(t), key, len(copies)))
+            (f, c0, c1, fwd), (g, d0, d1, gfwd) = copies
+            p = (corner[f, c0], corner[f, c1]) if fwd else (corner[f, c1], corner[f, c0])
+            q = (corner[g, d0], corner[g, d1]) if gfwd else (corner[g, d1], corner[g, d0])
+            s0, s1 = q[0] - p[0], q[1] - p[1]
+            worst = max(worst, float(np.abs(s0 - s1).max()) / scale)
+            shifts.append(s0)
+        if worst > LATTICE_TOL:
+            fail("t=%s: the two copies of an edge of the torus layout differ by more than a translation "
+                 "(relative %.3g)" % (fmt(t), worst))
+        shifts = np.array(shifts)
+        norms = np.linalg.norm(shifts, axis=1)
+        nonzero = shifts[norms > 1e-6 * scale]
+        order = np.argsort(np.linalg.norm(nonzero, axis=1))
+        w1 = nonzero[order[0]]
+        cross = nonzero[:, 0] * w1[1] - nonzero[:, 1] * w1[0]
+        independent = np.abs(cross) > 1e-6 * np.linalg.norm(w1) * np.linalg.norm(nonzero, axis=1)
+        if not independent.any():
+            fail("t=%s: the torus layout's translations are all parallel" % fmt(t))
+        cand = nonzero[independent]
+        w2 = cand[np.argmin(np.linalg.norm(cand, axis=1))]
+        basis = np.array([w1, w2]).T
+        coef = np.linalg.solve(basis, nonzero.T).T
+        off = float(np.abs(coef - np.round(coef)).max())
+        if off > LATTICE_TOL * 100:
+            fail("t=%s: a translation of the torus layout is not an integer combination of the two "
+                 "shortest independent ones (off by %.3g)" % (fmt(t), off))
+        # tau = w2 / w1, reduced to the fundamental domain, as geoflow reports it.
+        z = complex(*w2) / complex(*w1)
+        if z.imag < 0:
+            z = -z
+        for _ in range(100):
+            z = complex(z.real - round(z.real), z.imag)
+            if abs(z) >= 1.0 - 1e-12:
+                break
+            z = -1.0 / z
+        re, im = self.torus
+        if abs(abs(z.real) - abs(re)) > TAU_TOL or abs(z.imag - im) > TAU_TOL:
+            fail("t=%s: the torus layout's translations give tau = %.6f + %.6fi, events.log says %.6f + %.6fi"
+                 % (fmt(t), z.real, z.imag, re, im))
+        self.stats["tau"] = (0.0 if abs(z.real) < 5e-7 else z.real, z.imag)
+        self.stats["lattice_off"] = off
+        self.stats["n_interior"] = len(where)
+        ce = self.columns["curvature_error"][-1]
+        if not ce < CURVATURE_TOL:
+            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
+        self.stats["curvature_error"] = ce
 
     def check_sphere(self, t, fields, npts, last):
         """Every frame: points = the punctured mesh's + 1, all on the unit sphere. The last
@@ -923,6 +1050,20 @@ class RicciChecks:
         if not ce < CURVATURE_TOL:
             fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
         self.stats["curvature_error"] = ce
+
+
+def read_torus_modulus(run_dir):
+    """The modulus (re, im) from events.log's `modulus tau = A + Bi` line, or None (not a
+    flat torus run)."""
+    path = os.path.join(run_dir, "events.log")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            m = re.search(r"modulus tau = (-?[0-9.]+) \+ ([0-9.]+)i", line)
+            if m:
+                return float(m.group(1)), float(m.group(2))
+    return None
 
 
 def check_ricci_run(series, header, times, entries, simple):
@@ -1097,9 +1238,12 @@ def main():
         checks = MapChecks(image, columns, sphere, EXACT.get(args.exact), args.expect_degree, sm, ns)
     elif ricci:
         layout, sphere_reader = check_ricci_run(series, header, times, entries, simple)
-        checks = RicciChecks(layout, sphere_reader, columns, times[-1], sm, ns)
-    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks,
-                                         RICCI_ARRAYS if ricci else None)
+        torus = read_torus_modulus(run_dir)
+        checks = RicciChecks(layout, sphere_reader, columns, times[-1], sm, ns, torus)
+    ricci_arrays = None
+    if ricci:
+        ricci_arrays = RICCI_TORUS_ARRAYS if checks.torus is not None else RICCI_ARRAYS
+    matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks, ricci_arrays)
     check_standalone_frames(sorted(entries), simple)
     cols = check_global_plot(reader, matched, simple, sm, ns)
 
@@ -1110,7 +1254,17 @@ def main():
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
-    if ricci:
+    if ricci and checks.torus is not None:
+        st = checks.stats
+        out("  torus layout series: %s, %d frames at the same times, 3 points per triangle, u and "
+            "cell arrays == the main frame's" % (os.path.basename(series["layout"]), len(times)))
+        out("  last frame: torus layout edges vs metric lengths: max relative difference %.3g; min "
+            "signed area %.3g" % (st["metric_rel"], st["min_area"]))
+        out("  last frame: %d edges, copies related by translations; translations on a lattice "
+            "(max off %.3g); tau = %.6f + %.6fi as in events.log"
+            % (st["n_interior"], st["lattice_off"], st["tau"][0], st["tau"][1]))
+        out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
+    elif ricci:
         st = checks.stats
         out("  layout series: %s, %d frames at the same times, points == uv bitwise"
             % (os.path.basename(series["layout"]), len(times)))
