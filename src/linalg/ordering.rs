@@ -86,10 +86,10 @@ const LEAF: usize = 16;
 /// on grids, and the geometric partitioners of Miller, Teng, Thurston, Vavasis 1998 for
 /// well-shaped meshes): split the set at the median of its longest bounding-box axis, take as
 /// separator the vertices of the lower half with a neighbour in the upper half, order the two
-/// halves recursively and the separator last. `O(n log n)` and about 20x faster than METIS on
-/// meshes of 10⁵–10⁶ vertices, with comparable fill on such meshes (measured in the
-/// `discrete_ricci_newton` bench). `points[i]` is the position of unknown `i`; same structure
-/// and result convention as [`nested_dissection`].
+/// halves recursively and the separator last. `O(n log n)`: on the 668,568-vertex hemisphere of
+/// the `discrete_ricci_newton` bench it takes 0.17 s against METIS's 3.0 s, for a factor with
+/// 20% more non-zeros (48.8M against 40.5M) that factors no slower (0.65 s). `points[i]` is the
+/// position of unknown `i`; same structure and result convention as [`nested_dissection`].
 pub fn geometric_nested_dissection(
     n: usize,
     col_ptr: &[usize],
