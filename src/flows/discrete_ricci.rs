@@ -69,6 +69,9 @@ pub enum Method {
     ExactNewton,
 }
 
+/// Edge endpoints and, per face, the edge opposite each corner.
+type EdgeIncidence = (Vec<[usize; 2]>, Vec<[usize; 3]>);
+
 /// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
 const REUSE_CONTRACTION: f64 = 0.01;
 
@@ -166,7 +169,7 @@ impl DiscreteRicci {
             }
             fixed[0] = true;
         }
-        let pairs = geometry::laplacian_pattern(&mesh.faces);
+        let pairs = edge_pattern(n, &edges.vertices);
         let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)
             .map_err(|e| format!("solver: {e}"))?;
         let l0 = geometry::face_edge_lengths(&mesh);
@@ -350,12 +353,16 @@ impl DiscreteRicci {
             .fold(0.0, f64::max)
     }
 
-    /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths, in pattern order.
+    /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths (on the mesh's
+    /// faces), in the order of [`DiscreteRicci::hessian_pairs`]: the diagonal, then one entry
+    /// per edge.
     pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
-        let cot = geometry::corner_cotans_from_lengths(lengths);
-        let mut h = vec![0.0; self.pairs.len()];
-        geometry::laplacian_entries(&cot, &mut h);
-        h
+        edge_laplacian(
+            self.mesh.vertices(),
+            &self.edges.vertices,
+            &self.edges.face_edges,
+            lengths,
+        )
     }
 
     /// The `(row, col)` pairs of [`DiscreteRicci::hessian`].
@@ -363,12 +370,23 @@ impl DiscreteRicci {
         &self.pairs
     }
 
-    /// [`DiscreteRicci::hessian`] of an evaluation, in the pattern order of its faces.
+    /// The edges of a flipped triangulation (`None`: the mesh's own, `self.edges`): endpoints,
+    /// and per face the edge opposite each corner.
+    fn flipped_edges(&self, e: &Eval) -> Option<EdgeIncidence> {
+        e.tri
+            .as_ref()
+            .filter(|t| !t.same_faces(&self.mesh.faces))
+            .map(|t| t.edges())
+    }
+
+    /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation.
     fn hessian_of(&self, e: &Eval) -> Vec<f64> {
-        let cot = geometry::corner_cotans_from_lengths(&e.lengths);
-        let mut h = vec![0.0; geometry::ENTRIES_PER_FACE * e.lengths.len()];
-        geometry::laplacian_entries(&cot, &mut h);
-        h
+        match self.flipped_edges(e) {
+            Some((ends, face_edges)) => {
+                edge_laplacian(self.mesh.vertices(), &ends, &face_edges, &e.lengths)
+            }
+            None => self.hessian(&e.lengths),
+        }
     }
 
     /// With flips: set the linear system up again (a new symbolic analysis) when the
@@ -381,7 +399,10 @@ impl DiscreteRicci {
         if tri.same_faces(current) {
             return Ok(());
         }
-        let pairs = geometry::laplacian_pattern(&tri.faces);
+        let pairs = match self.flipped_edges(e) {
+            Some((ends, _)) => edge_pattern(self.mesh.vertices(), &ends),
+            None => self.pairs.clone(),
+        };
         self.system = ImplicitSystem::with_points(
             self.mesh.vertices(),
             &pairs,
@@ -877,6 +898,43 @@ impl DiscreteRicci {
         super::harmonic_map::mobius_center(&mut sphere, &mass);
         Some(sphere)
     }
+}
+
+/// The `(row, col)` pairs of a vertex-edge Laplacian: `(i, i)` for every vertex, then `(a, b)`
+/// for every edge. A third of the entries of the per-face layout, whose duplicates would be
+/// summed anyway.
+fn edge_pattern(n: usize, edges: &[[usize; 2]]) -> Vec<(usize, usize)> {
+    (0..n)
+        .map(|i| (i, i))
+        .chain(edges.iter().map(|&[a, b]| (a, b)))
+        .collect()
+}
+
+/// The cotan Laplacian `L_ij = −½ Σ cot(opposite angles)` of `lengths` (per face, `[f][k]`
+/// opposite corner `k`) in [`edge_pattern`] order, `face_edges[f][k]` being the edge opposite
+/// corner `k` of face `f`.
+fn edge_laplacian(
+    n: usize,
+    edges: &[[usize; 2]],
+    face_edges: &[[usize; 3]],
+    lengths: &[[f64; 3]],
+) -> Vec<f64> {
+    let cot = geometry::corner_cotans_from_lengths(lengths);
+    let mut weight = vec![0.0; edges.len()];
+    for (fe, c) in face_edges.iter().zip(&cot) {
+        for k in 0..3 {
+            weight[fe[k]] += 0.5 * c[k];
+        }
+    }
+    let mut entries = vec![0.0; n + edges.len()];
+    for (&[a, b], &w) in edges.iter().zip(&weight) {
+        entries[a] += w;
+        entries[b] += w;
+    }
+    for (e, w) in entries[n..].iter_mut().zip(&weight) {
+        *e = -w;
+    }
+    entries
 }
 
 /// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.

@@ -97,6 +97,26 @@ impl Intrinsic {
             .collect()
     }
 
+    /// The edges: endpoints `[a, b]` of each, and per face the edge opposite each corner.
+    pub fn edges(&self) -> (Vec<[usize; 2]>, Vec<[usize; 3]>) {
+        let mut id = vec![NONE; self.twin.len()];
+        let mut ends = Vec::with_capacity(self.twin.len() / 2 + 1);
+        for h in 0..self.twin.len() {
+            let t = self.twin[h];
+            if t != NONE && t < h {
+                id[h] = id[t];
+                continue;
+            }
+            let face = self.faces[h / 3];
+            id[h] = ends.len();
+            ends.push([face[h % 3], face[(h + 1) % 3]]);
+        }
+        let face_edges = (0..self.faces.len())
+            .map(|f| std::array::from_fn(|k| id[3 * f + (k + 1) % 3]))
+            .collect();
+        (ends, face_edges)
+    }
+
     /// Whether the two faces of `faces` and this triangulation are the same list.
     pub fn same_faces(&self, faces: &[[usize; 3]]) -> bool {
         self.faces == faces
