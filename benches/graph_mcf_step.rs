@@ -38,15 +38,7 @@ fn laplacian(n: usize) -> (Pattern, Vec<f64>) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![256, 512, 1024]
-    } else {
-        sizes
-    };
+    let sizes: Vec<usize> = common::sizes_from_args(&[256, 512, 1024]);
     println!(
         "threads: {}  (times in ms, median of repeats)",
         rayon::current_num_threads()

@@ -13,15 +13,7 @@ use common::time;
 use std::time::Instant;
 
 fn main() {
-    let levels: Vec<u32> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let levels = if levels.is_empty() {
-        vec![6, 7, 8]
-    } else {
-        levels
-    };
+    let levels: Vec<u32> = common::sizes_from_args(&[6, 7, 8]);
     println!(
         "threads: {}  (seconds, median of repeats)",
         rayon::current_num_threads()

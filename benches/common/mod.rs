@@ -2,6 +2,20 @@
 
 use std::time::Instant;
 
+/// The numbers given on the command line (`cargo bench --bench NAME -- 6 7 8`), or `default`.
+#[allow(dead_code)] // not every bench takes sizes
+pub fn sizes_from_args<T: std::str::FromStr + Clone>(default: &[T]) -> Vec<T> {
+    let given: Vec<T> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if given.is_empty() {
+        default.to_vec()
+    } else {
+        given
+    }
+}
+
 /// The median of some samples.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
