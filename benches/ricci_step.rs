@@ -59,11 +59,7 @@ fn bench<D: Discretization>(
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let want = |c: &str| args.is_empty() || args.iter().any(|a| a == c);
+    let want = common::wanted_cases();
     println!(
         "threads: {}  (milliseconds, median of repeats; ratio = step / (floor factor + solve))",
         rayon::current_num_threads()

@@ -16,6 +16,17 @@ pub fn sizes_from_args<T: std::str::FromStr + Clone>(default: &[T]) -> Vec<T> {
     }
 }
 
+/// The named cases given on the command line (`cargo bench --bench NAME -- grid`): whether to
+/// run case `c` (all when none is named).
+#[allow(dead_code)] // not every bench has named cases
+pub fn wanted_cases() -> impl Fn(&str) -> bool {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    move |c: &str| args.is_empty() || args.iter().any(|a| a == c)
+}
+
 /// The median of some samples.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
