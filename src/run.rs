@@ -289,15 +289,13 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
     {
         let (flow, state) = DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
             .map_err(|msg| config("discrete_ricci", msg))?;
-        return Ok((
-            if spec.flips {
-                flow.with_flips()
-                    .map_err(|msg| config("discrete_ricci.flips", msg))?
-            } else {
-                flow
-            },
-            state,
-        ));
+        let flow = if spec.flips {
+            flow.with_flips()
+                .map_err(|msg| config("discrete_ricci.flips", msg))?
+        } else {
+            flow
+        };
+        return Ok((flow.with_layout(spec.layout), state));
     }
     // Boundary targets: K̂ = π − (interior angle sum); "polygon" is straight (K̂ = 0) but at
     // its corners. "dirichlet" and "free" hold the boundary u (from [boundary], or [initial]).
@@ -358,6 +356,7 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
             .with_flips()
             .map_err(|msg| config("discrete_ricci.flips", msg))?;
     }
+    flow = flow.with_layout(spec.layout);
     let state = MetricState { u };
     if let Err(msg) = flow.check_metric(&state.u) {
         return Err(config(

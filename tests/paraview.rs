@@ -394,3 +394,25 @@ fn paraview_checks_a_discrete_ricci_uniformization() {
         ],
     );
 }
+
+/// `layout = false`: no `_layout` series and no `uv`, but the `_sphere` series of a genus-0 run
+/// is still written and checked.
+#[test]
+fn paraview_checks_a_discrete_ricci_run_without_layout() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("uniformize-sphere");
+    let Some(_) = run_and_check(
+        &["uniformize-sphere", "--set", "discrete_ricci.layout=false"],
+        &dir,
+        &["uniformize-sphere.pvd", "uniformize-sphere_sphere.pvd"],
+        &[],
+        &[
+            "no layout series (layout = false)",
+            "sphere series: uniformize-sphere_sphere.pvd",
+            "all triangles positively oriented",
+        ],
+    ) else {
+        return;
+    };
+    assert!(!dir.join("uniformize-sphere_layout.pvd").exists());
+}

@@ -121,6 +121,8 @@ pub struct DiscreteRicci {
     intrinsic: Option<Intrinsic>,
     /// With edge flips: the faces the system was last set up for (`None`: the mesh's).
     system_faces: Option<Vec<[usize; 3]>>,
+    /// Whether frames carry the layout (`uv` and the `layout` series).
+    layout_frames: bool,
 }
 
 /// A metric on a triangulation of the mesh's vertices.
@@ -190,6 +192,7 @@ impl DiscreteRicci {
             reusable: false,
             intrinsic: None,
             system_faces: None,
+            layout_frames: true,
             mesh,
             edges,
             l0,
@@ -217,6 +220,13 @@ impl DiscreteRicci {
         self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
         *self.cache.lock().expect("cache") = None;
         Ok(self)
+    }
+
+    /// Whether frames carry the layout of disks and tori (the `uv` point vector and the
+    /// `layout` series; on by default). The sphere of a genus-0 mesh is written regardless.
+    pub fn with_layout(mut self, layout: bool) -> DiscreteRicci {
+        self.layout_frames = layout;
+        self
     }
 
     /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the message
@@ -1132,7 +1142,7 @@ impl Flow for DiscreteRicci {
             ],
             series: Vec::new(),
         };
-        if self.flat_torus {
+        if self.flat_torus && self.layout_frames {
             let (corners, _) = self.corner_layout_of(&e);
             let points = corners
                 .iter()
@@ -1174,7 +1184,7 @@ impl Flow for DiscreteRicci {
                 ));
             }
         }
-        if self.disk {
+        if self.disk && self.layout_frames {
             let uv = self.layout_of(&e);
             frame.point_data.push(("uv", Field::Vector(uv.clone())));
             frame.series.push((

@@ -265,6 +265,9 @@ pub struct DiscreteRicciSpec {
     /// (Gillespie, Springborn, Crane 2021): no step can break a triangle inequality.
     #[serde(default)]
     pub flips: bool,
+    /// Write the layout (the `uv` point vector and the `_layout` series) with every frame.
+    #[serde(default = "default_true")]
+    pub layout: bool,
 }
 
 impl Default for DiscreteRicciSpec {
@@ -276,6 +279,7 @@ impl Default for DiscreteRicciSpec {
             cones: Vec::new(),
             corners: Vec::new(),
             flips: false,
+            layout: true,
         }
     }
 }

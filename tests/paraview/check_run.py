@@ -67,6 +67,8 @@ Discrete-ricci runs (`flow = "discrete-ricci"`), in addition:
     det(p_a, p_b, p_c) > 0 and the signed solid angles 2 atan2(a.(b x c), 1 + a.b + b.c + c.a)
     sum to 4 pi (1e-9). (Earlier frames need not be embedded: step 0 projects the unconverged
     layout, with hundreds of inverted triangles.)
+  * with config.toml discrete_ricci.layout = false: no `_layout` series (a `_sphere` series is
+    still checked) and main frames need no uv;
   * flat tori (events.log has a `modulus tau = A + Bi` line): the main frame has u and K but no
     uv; the `_layout` series has three points per main triangle (triangle f = [3f, 3f+1, 3f+2],
     z = 0), u at each triangle's corners and the cell arrays equal to the main frame's; at the
@@ -792,7 +794,7 @@ class RicciChecks:
         tri = triangles_of(data, kind, ns)
         npts = len(pts)
         u = vals["u"]
-        if self.torus is not None:
+        if self.torus is not None or self.layout is None:
             uv = np.zeros((npts, 3))
         else:
             uv = vals["uv"].reshape(-1, 3)
@@ -815,6 +817,14 @@ class RicciChecks:
         if a_max != a_csv:
             self.stats["angle_max_rel"] = max(self.stats["angle_max_rel"],
                                               abs(a_max - a_csv) / max(abs(a_max), abs(a_csv)))
+
+        if self.layout is None:
+            # No layout written: the sphere frame (if any) and the final curvature error.
+            if self.sphere is not None:
+                self.check_sphere(t, fields, npts, t == self.last_t)
+            if t == self.last_t:
+                self.check_curvature_error(t, j)
+            return
 
         # --- the layout frame: same triangles and fields, points = uv bitwise ----------------
         lay = fetch(self.layout, t, self.sm, "layout frame")
@@ -851,6 +861,12 @@ class RicciChecks:
 
         if t == self.last_t:
             self.check_last(t, j, pts, tri, u, lp)
+
+    def check_curvature_error(self, t, j):
+        ce = self.columns["curvature_error"][j]
+        if not ce < CURVATURE_TOL:
+            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
+        self.stats["curvature_error"] = ce
 
     def check_torus_layout(self, t, lay, tri, u, x, cells, fields, last):
         """A flat torus cut open: three layout points per main triangle (triangle f is
@@ -1052,6 +1068,12 @@ class RicciChecks:
         self.stats["curvature_error"] = ce
 
 
+def out_sphere_summary(pvd, st):
+    out("  sphere series: %s, %d points (%d triangles), max | |p| - 1 | %.3g, last frame: all triangles "
+        "positively oriented, solid angles sum - 4 pi = %.3g"
+        % (os.path.basename(pvd), st["sphere_pts"], st["sphere_tris"], st["sphere_unit"], st["solid"]))
+
+
 def read_torus_modulus(run_dir):
     """The modulus (re, im) from events.log's `modulus tau = A + Bi` line, or None (not a
     flat torus run)."""
@@ -1066,12 +1088,16 @@ def read_torus_modulus(run_dir):
     return None
 
 
-def check_ricci_run(series, header, times, entries, simple):
+def check_ricci_run(series, header, times, entries, simple, layout):
     """The discrete-ricci specific checks before the per-frame loop; returns the layout and
-    sphere readers (None without a `_sphere` series)."""
-    if set(series) not in ({"layout"}, {"layout", "sphere"}):
+    sphere readers (None without a `_layout` or `_sphere` series). `layout`: whether the run
+    writes its layout (config.toml discrete_ricci.layout)."""
+    if layout and set(series) not in ({"layout"}, {"layout", "sphere"}):
         fail("a discrete-ricci run must have the further series <name>_layout.pvd (and optionally "
              "<name>_sphere.pvd), found %r" % sorted(series))
+    if not layout and set(series) not in (set(), {"sphere"}):
+        fail("a discrete-ricci run with layout = false must have no further series but optionally "
+             "<name>_sphere.pvd, found %r" % sorted(series))
     missing_cols = [c for c in RICCI_COLUMNS if c not in header]
     if missing_cols:
         fail("energy.csv lacks the discrete-ricci column(s) %r (header %r)" % (missing_cols, header))
@@ -1088,7 +1114,7 @@ def check_ricci_run(series, header, times, entries, simple):
                  % (name, len(ts), ts, len(times), times))
         check_standalone_frames(sorted(e), simple)
         readers[name] = r
-    return readers["layout"], readers.get("sphere")
+    return readers.get("layout"), readers.get("sphere")
 
 
 def sm_fetch(reader):
@@ -1237,12 +1263,14 @@ def main():
         image, sphere = check_map_run(series, header, columns, config, args, times, entries, simple)
         checks = MapChecks(image, columns, sphere, EXACT.get(args.exact), args.expect_degree, sm, ns)
     elif ricci:
-        layout, sphere_reader = check_ricci_run(series, header, times, entries, simple)
+        wants_layout = config.get("discrete_ricci", {}).get("layout", True)
+        layout, sphere_reader = check_ricci_run(series, header, times, entries, simple, wants_layout)
         torus = read_torus_modulus(run_dir)
         checks = RicciChecks(layout, sphere_reader, columns, times[-1], sm, ns, torus)
     ricci_arrays = None
     if ricci:
-        ricci_arrays = RICCI_TORUS_ARRAYS if checks.torus is not None else RICCI_ARRAYS
+        with_uv = checks.torus is None and checks.layout is not None
+        ricci_arrays = RICCI_ARRAYS if with_uv else RICCI_TORUS_ARRAYS
     matched, (npts, dims) = check_frames(reader, times, rows, sm, ns, harmonic, checks, ricci_arrays)
     check_standalone_frames(sorted(entries), simple)
     cols = check_global_plot(reader, matched, simple, sm, ns)
@@ -1254,7 +1282,13 @@ def main():
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
-    if ricci and checks.torus is not None:
+    if ricci and checks.layout is None:
+        st = checks.stats
+        out("  no layout series (layout = false); main frames without uv")
+        out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
+        if "sphere" in series:
+            out_sphere_summary(series["sphere"], st)
+    elif ricci and checks.torus is not None:
         st = checks.stats
         out("  torus layout series: %s, %d frames at the same times, 3 points per triangle, u and "
             "cell arrays == the main frame's" % (os.path.basename(series["layout"]), len(times)))
@@ -1276,10 +1310,7 @@ def main():
             % (st["min_area"], st["n_interior"], st["angle_sum"]))
         out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
         if "sphere" in series:
-            out("  sphere series: %s, %d points (%d triangles), max | |p| - 1 | %.3g, last frame: all triangles "
-                "positively oriented, solid angles sum - 4 pi = %.3g"
-                % (os.path.basename(series["sphere"]), st["sphere_pts"], st["sphere_tris"],
-                   st["sphere_unit"], st["solid"]))
+            out_sphere_summary(series["sphere"], st)
     elif checks is not None:
         st = checks.stats
         out("  image series: %s, %d frames at the same times, points == u bitwise"
