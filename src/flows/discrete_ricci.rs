@@ -699,10 +699,16 @@ impl DiscreteRicci {
     fn distortion_of(&self, e: &Eval) -> (Vec<f64>, Vec<f64>) {
         match &e.tri {
             Some(t) if !t.same_faces(&self.mesh.faces) => {
-                let chords = geometry::face_edge_lengths(&TriMesh::new(
-                    self.mesh.positions.clone(),
-                    t.faces.clone(),
-                ));
+                let p = &self.mesh.positions;
+                let chords: Vec<[f64; 3]> = t
+                    .faces
+                    .iter()
+                    .map(|f| {
+                        std::array::from_fn(|k| {
+                            vec3::norm(vec3::sub(p[f[(k + 1) % 3]], p[f[(k + 2) % 3]]))
+                        })
+                    })
+                    .collect();
                 distortion_against(
                     &geometry::corner_angles_from_lengths(&chords),
                     &geometry::face_areas_from_lengths(&chords),

@@ -322,31 +322,36 @@ def shape_of(data, kind, t, what):
     return npts, dims
 
 
-def point_arrays(data, spec, npts, t, what, ns):
-    pd = data.GetPointData()
+def data_arrays(attrs, where, spec, n, t, what, ns):
+    """Arrays (name, components) of `attrs` (point or cell data; `where` names it): present,
+    Float64, one tuple per point/cell, finite."""
     vals = {}
     for name, comps in spec:
-        arr = pd.GetArray(name)
+        arr = attrs.GetArray(name)
         if arr is None:
-            present = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
-            fail("t=%s: %s: point array %r missing (present: %r)" % (fmt(t), what, name, present))
+            present = [attrs.GetArrayName(i) for i in range(attrs.GetNumberOfArrays())]
+            fail("t=%s: %s: %s array %r missing (present: %r)" % (fmt(t), what, where, name, present))
         if arr.GetNumberOfComponents() != comps:
-            fail("t=%s: %s: point array %r has %d components, expected %d"
-                 % (fmt(t), what, name, arr.GetNumberOfComponents(), comps))
-        if arr.GetNumberOfTuples() != npts:
-            fail("t=%s: %s: point array %r has %d values for %d points"
-                 % (fmt(t), what, name, arr.GetNumberOfTuples(), npts))
+            fail("t=%s: %s: %s array %r has %d components, expected %d"
+                 % (fmt(t), what, where, name, arr.GetNumberOfComponents(), comps))
+        if arr.GetNumberOfTuples() != n:
+            fail("t=%s: %s: %s array %r has %d values for %d %ss"
+                 % (fmt(t), what, where, name, arr.GetNumberOfTuples(), n, where))
         if arr.GetDataTypeAsString() != "double":
-            fail("t=%s: %s: point array %r is %s, expected Float64 (double)"
-                 % (fmt(t), what, name, arr.GetDataTypeAsString()))
+            fail("t=%s: %s: %s array %r is %s, expected Float64 (double)"
+                 % (fmt(t), what, where, name, arr.GetDataTypeAsString()))
         a = ns.vtk_to_numpy(arr)
         bad = ~np.isfinite(a)
         if bad.any():
-            p = int(np.argmax(bad.reshape(npts, -1).any(axis=1)))
-            fail("t=%s: %s: point array %r has %d non-finite values (first at point %d)"
-                 % (fmt(t), what, name, int(bad.sum()), p))
+            k = int(np.argmax(bad.reshape(n, -1).any(axis=1)))
+            fail("t=%s: %s: %s array %r has %d non-finite values (first at %s %d)"
+                 % (fmt(t), what, where, name, int(bad.sum()), where, k))
         vals[name] = a
     return vals
+
+
+def point_arrays(data, spec, npts, t, what, ns):
+    return data_arrays(data.GetPointData(), "point", spec, npts, t, what, ns)
 
 
 def points_of(data, t, what, ns):
@@ -702,28 +707,7 @@ def check_map_run(series, header, columns, config, args, times, entries, simple)
 
 def cell_arrays(data, spec, ncells, t, what, ns):
     """Cell arrays (name, components): present, Float64, one tuple per cell, finite."""
-    cd = data.GetCellData()
-    vals = {}
-    for name, comps in spec:
-        arr = cd.GetArray(name)
-        if arr is None:
-            present = [cd.GetArrayName(i) for i in range(cd.GetNumberOfArrays())]
-            fail("t=%s: %s: cell array %r missing (present: %r)" % (fmt(t), what, name, present))
-        if arr.GetNumberOfComponents() != comps:
-            fail("t=%s: %s: cell array %r has %d components, expected %d"
-                 % (fmt(t), what, name, arr.GetNumberOfComponents(), comps))
-        if arr.GetNumberOfTuples() != ncells:
-            fail("t=%s: %s: cell array %r has %d values for %d cells"
-                 % (fmt(t), what, name, arr.GetNumberOfTuples(), ncells))
-        if arr.GetDataTypeAsString() != "double":
-            fail("t=%s: %s: cell array %r is %s, expected Float64 (double)"
-                 % (fmt(t), what, name, arr.GetDataTypeAsString()))
-        a = ns.vtk_to_numpy(arr)
-        if not np.isfinite(a).all():
-            fail("t=%s: %s: cell array %r has %d non-finite values"
-                 % (fmt(t), what, name, int((~np.isfinite(a)).sum())))
-        vals[name] = a
-    return vals
+    return data_arrays(data.GetCellData(), "cell", spec, ncells, t, what, ns)
 
 
 def bits(a):
