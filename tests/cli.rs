@@ -2,5 +2,6 @@
 
 mod cli {
     mod errors;
+    mod golden;
     mod run;
 }
