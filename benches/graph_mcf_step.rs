@@ -5,7 +5,7 @@
 //! `cargo bench --bench graph_mcf_step [-- 256 512 1024]`; each figure is the median of repeats.
 
 use geoflow::discretization::GridDomain;
-use geoflow::expr::Expr;
+use geoflow::expr::{Expr, Variables};
 use geoflow::flows::graph_mcf::{GraphForm, GraphMcf};
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
@@ -60,9 +60,9 @@ fn main() {
     for n in sizes {
         let reps = if n >= 1024 { 3 } else { 7 };
         let grid = Grid2::new(n, n, [-1.0, 1.0], [-1.0, 1.0]);
-        let vars = geoflow::scenario::VARS;
-        let u0 = Expr::parse("0.5*sin(pi*x)*cos(pi*y/2)", &vars).unwrap();
-        let g = Expr::parse("0", &vars).unwrap();
+        let vars = geoflow::expr::Xyzt::NAMES;
+        let u0 = Expr::parse("0.5*sin(pi*x)*cos(pi*y/2)", vars).unwrap();
+        let g = Expr::parse("0", vars).unwrap();
         let t = Instant::now();
         let mut flow =
             GraphMcf::new(GridDomain::new(grid), GraphForm::Geometric, Some(g), None).unwrap();

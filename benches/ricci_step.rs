@@ -7,7 +7,7 @@
 //! is the median of repeats.
 
 use geoflow::discretization::{Discretization, GridDomain, MeshDomain};
-use geoflow::expr::Expr;
+use geoflow::expr::Formula;
 use geoflow::flows::ricci::{ConformalData, Ricci, RicciState};
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
@@ -81,7 +81,7 @@ fn main() {
         let n = 1024;
         let domain = GridDomain::new(Grid2::new(n, n, [-2.0, 2.0], [-2.0, 2.0]));
         let v = ConformalData {
-            expr: Expr::parse("1/(1 + x^2 + y^2)", &geoflow::scenario::VARS).unwrap(),
+            expr: Formula::parse("1/(1 + x^2 + y^2)").unwrap(),
             is_v: true,
         };
         let u0 = (0..domain.nodes())

@@ -202,6 +202,14 @@ impl Discretization for GridDomain {
     }
 }
 
+/// A mesh given as a planar domain that does not lie in the z = 0 plane.
+#[derive(Debug, thiserror::Error)]
+#[error("graph flows need a planar mesh in the z = 0 plane; vertex {vertex} has z = {z}")]
+pub struct NotPlanar {
+    pub vertex: usize,
+    pub z: f64,
+}
+
 /// A triangulation with P1 finite elements: one quadrature point per triangle (the P1 gradient
 /// is constant there), barycentric lumped mass, the cotan stiffness weighted per face. Planar
 /// (z = 0) for the graph flows; a curved surface mesh for flows of maps
@@ -221,12 +229,10 @@ pub struct MeshDomain {
 
 impl MeshDomain {
     /// A planar (z = 0) triangle mesh; fails naming the first vertex off the plane.
-    pub fn new(mesh: TriMesh) -> Result<MeshDomain, String> {
-        if let Some(v) = mesh.positions.iter().position(|p| p[2] != 0.0) {
-            return Err(format!(
-                "graph flows need a planar mesh in the z = 0 plane; vertex {v} has z = {}",
-                mesh.positions[v][2]
-            ));
+    pub fn new(mesh: TriMesh) -> Result<MeshDomain, NotPlanar> {
+        if let Some(vertex) = mesh.positions.iter().position(|p| p[2] != 0.0) {
+            let z = mesh.positions[vertex][2];
+            return Err(NotPlanar { vertex, z });
         }
         Ok(MeshDomain::surface(mesh))
     }

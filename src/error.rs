@@ -32,6 +32,12 @@ pub enum Error {
         msg: String,
     },
 
+    /// A run that cannot be set up although every setting is valid on its own: the solver's
+    /// analysis of the system failed, or a flow's data do not fit its domain in a way no single
+    /// key is to blame for. Reported before the first step; nothing has run.
+    #[error("set-up failed: {msg}")]
+    Setup { msg: String },
+
     /// A numerical fault during a run: non-finite values, a failed factorization, a blown-up step.
     #[error("numerical failure at step {step}, t = {time:.6e}: {msg}")]
     Numerical { step: usize, time: f64, msg: String },
@@ -51,11 +57,40 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A bad scenario value found while setting a flow up, before the scenario's name is known
+    /// ([`Error::in_scenario`] adds it).
+    pub fn config(key: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::Config {
+            origin: String::new(),
+            key: key.into(),
+            msg: msg.into(),
+        }
+    }
+
+    /// Name the scenario a [`Error::Config`] without an origin comes from.
+    pub fn in_scenario(self, name: &str) -> Self {
+        match self {
+            Error::Config { origin, key, msg } if origin.is_empty() => Error::Config {
+                origin: format!("scenario `{name}`"),
+                key,
+                msg,
+            },
+            e => e,
+        }
+    }
+
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
             source,
         }
+    }
+}
+
+impl From<crate::linalg::SpdError> for Error {
+    /// A solver failure while setting a run up (during a run, failures are [`Error::Numerical`]).
+    fn from(e: crate::linalg::SpdError) -> Self {
+        Error::Setup { msg: e.to_string() }
     }
 }

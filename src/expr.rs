@@ -144,6 +144,86 @@ impl Expr {
     }
 }
 
+/// The variables an expression of a scenario file may use, in the order they are evaluated.
+pub trait Variables {
+    const NAMES: &'static [&'static str];
+}
+
+/// `x, y, z, t`: the position of a node (`z = 0` on grids) and the time.
+#[derive(Clone, Copy, Debug)]
+pub struct Xyzt;
+
+impl Variables for Xyzt {
+    const NAMES: &'static [&'static str] = &["x", "y", "z", "t"];
+}
+
+/// `x, y, z, t` and `nx, ny, nz`, the unit normal of a surface mesh at the node (`(0, 0, 1)` on
+/// planar domains): initial and boundary maps, so that `["nx", "ny", "nz"]` is the Gauss map.
+#[derive(Clone, Copy, Debug)]
+pub struct WithNormal;
+
+impl Variables for WithNormal {
+    const NAMES: &'static [&'static str] = &["x", "y", "z", "t", "nx", "ny", "nz"];
+}
+
+/// An expression of a scenario file in the variables `V`: compiled (every name checked) when
+/// the scenario is read, written back as its text.
+#[derive(Clone, Debug)]
+pub struct Formula<V> {
+    expr: Expr,
+    vars: std::marker::PhantomData<V>,
+}
+
+impl<V: Variables> Formula<V> {
+    /// Parse `source` in the variables `V`.
+    pub fn parse(source: &str) -> Result<Self> {
+        Ok(Formula {
+            expr: Expr::parse(source, V::NAMES)?,
+            vars: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<V> std::ops::Deref for Formula<V> {
+    type Target = Expr;
+    fn deref(&self) -> &Expr {
+        &self.expr
+    }
+}
+
+impl<V> serde::Serialize for Formula<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.expr.source())
+    }
+}
+
+impl<'de, V: Variables> serde::Deserialize<'de> for Formula<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an expression (a string such as \"sin(pi*x)*y\")")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<String, E> {
+                Ok(v.to_string())
+            }
+            // A number is an expression too (`--set initial.u=0`).
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<String, E> {
+                Ok(format!("{v:?}"))
+            }
+        }
+        let text = d.deserialize_any(Text)?;
+        Formula::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 fn compile(node: &Node, vars: &[&str]) -> std::result::Result<Op, String> {
     let children = node.children();
     let arity = |n: usize| -> std::result::Result<(), String> {

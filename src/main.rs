@@ -1,9 +1,14 @@
+//! The `geoflow` command line (the library is `geoflow`, without this binary's dependencies
+//! when built with `default-features = false`).
+
+mod cli;
+
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = geoflow::cli::Args::parse();
-    match geoflow::cli::run(args) {
+    let args = cli::Args::parse();
+    match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -2,13 +2,13 @@
 
 mod progress;
 
-use crate::convergence;
-use crate::error::{Error, Result};
-use crate::io::run_dir::{self, RunWriter};
-use crate::run;
-use crate::scenario::{MeshSpec, Scenario, ShapeKind, BUILTIN};
-use crate::time::Stop;
 use clap::{Parser, Subcommand};
+use geoflow::convergence;
+use geoflow::error::{Error, Result};
+use geoflow::io::run_dir::{self, RunWriter};
+use geoflow::run;
+use geoflow::scenario::{MeshSpec, Scenario, ShapeKind, BUILTIN};
+use geoflow::time::Stop;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<()> {
                 "convergence study of `{}` ({} levels, dt ~ h^{})",
                 s.name, levels, s.convergence.dt_order
             );
-            let study = convergence::study(&s, levels)?;
+            let study = run::study(&s, levels)?;
             print!("{}", convergence::table(&study));
             if let Some(path) = csv {
                 run_dir::write_text(&path, &convergence::csv(&study))?;
@@ -115,15 +115,15 @@ pub fn run(args: Args) -> Result<()> {
 
 fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Result<()> {
     let scenario = Scenario::load(spec, set)?;
+    // Everything is checked and set up before anything is written.
+    let prepared = run::prepare(&scenario, &mut |w| eprintln!("warning: {w}"))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     run_dir::prepare(&dir)?;
     run_dir::write_text(&dir.join("config.toml"), &scenario.resolved_toml())?;
     let mut writer = RunWriter::new(&dir, &scenario.name)?;
     let mut bar = progress::Progress::new();
     let started = std::time::Instant::now();
-    let result = run::simulate_with_warnings(&scenario, &mut [&mut writer, &mut bar], &mut |w| {
-        eprintln!("warning: {w}")
-    });
+    let result = prepared.run(&mut [&mut writer, &mut bar]);
     match result {
         Ok(fin) => {
             let why = match fin.stop {
@@ -154,14 +154,6 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
             println!("output in {}", dir.display());
             Ok(())
         }
-        // Set-up failed (a mesh, a mesh-dependent setting): nothing ran, say only why.
-        Err(e) if writer.frames() == 0 => {
-            run_dir::write_text(
-                &dir.join("status"),
-                &format!("failed before the first step: {e}\n"),
-            )?;
-            Err(e)
-        }
         Err(e) => Err(Error::Usage(format!(
             "{e}\n{} frames written before the failure are valid: {}",
             writer.frames(),
@@ -173,17 +165,17 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
 fn mesh_command(command: MeshCommand) -> Result<()> {
     match command {
         MeshCommand::Info { file } => {
-            let (mesh, warnings) = crate::io::mesh::read_mesh(&file)?;
+            let (mesh, warnings) = geoflow::io::mesh::read_mesh(&file)?;
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
             println!("{}", file.display());
-            println!("{}", crate::mesh::info::mesh_info(&mesh));
+            println!("{}", geoflow::mesh::info::mesh_info(&mesh));
             Ok(())
         }
         MeshCommand::Generate { kind, out, params } => {
             let mesh = params.generate_shape(kind)?;
-            crate::io::mesh::write_mesh(&out, &mesh)?;
+            geoflow::io::mesh::write_mesh(&out, &mesh)?;
             println!(
                 "wrote {} ({} vertices, {} faces)",
                 out.display(),

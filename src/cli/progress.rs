@@ -1,7 +1,7 @@
 //! A progress bar for runs longer than a second, on a terminal only.
 
-use crate::error::Result;
-use crate::time::{Observer, StepRecord};
+use geoflow::error::Result;
+use geoflow::time::{Observer, StepRecord};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};

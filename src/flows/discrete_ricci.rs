@@ -37,6 +37,8 @@
 //! triangulation (triangles between the original vertex positions) and measure distortion
 //! against the triangles with the same corners in the input.
 
+pub mod setup;
+
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::geometry::{self, vec3};
@@ -55,7 +57,8 @@ pub struct MetricState {
 }
 
 /// How a step is taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Linearly implicit steps of the flow.
     Flow,

@@ -39,6 +39,8 @@
 //! Both forms are second order in space; the time discretization is first order, so `dt ~ h²`
 //! keeps the overall error `O(h²)`.
 
+pub mod setup;
+
 use super::{Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
 use crate::expr::Expr;

@@ -36,7 +36,7 @@
 //!   of a node exceeds [`CONCENTRATION`] (a smooth, resolved map has `O(h²)` there) an event
 //!   names the node; when the concentration is released again and the energy has dropped by
 //!   more than [`BLOWUP_DROP`] since its peak, a blow-up is reported with its time and place
-//!   (an event, or the end of the run when `stop_on_blowup`).
+//!   (an event, or the end of the run with `on_blowup = "stop"`).
 //! - Möbius centering (`S²`, `center = true`): maps of degree ±1 are only determined up to the
 //!   Möbius group, and the discrete flow drifts towards maps concentrating at a point. After
 //!   every step the map is composed with the Möbius transformation of the ball that moves the
@@ -45,6 +45,8 @@
 //!   TMI 23, normalize the same centre; the transformation and its fixed-point iteration
 //!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37).
 
+pub mod setup;
+
 use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
@@ -52,6 +54,7 @@ use crate::expr::Expr;
 use crate::geometry::vec3::{cross, dot, norm, scale, sub};
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
@@ -79,19 +82,40 @@ pub struct MapState {
     pub u: Vec<[f64; 3]>,
 }
 
-/// Options of the scheme; see the module docs.
-#[derive(Clone, Copy, Debug)]
+/// Whether maps into `S²` are Möbius-centered after every step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Center {
+    None,
+    Mobius,
+}
+
+/// What a detected blow-up does to the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnBlowup {
+    /// Report it as an event and go on.
+    Continue,
+    /// End the run there, cleanly.
+    Stop,
+}
+
+/// Options of the scheme (the `[harmonic]` table of a scenario); see the module docs.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct MapOptions {
     /// Implicitness, in `[½, 1]`.
     pub theta: f64,
     /// Dirichlet data (the initial boundary values) on the boundary; else natural conditions.
+    /// Not a key of its own: a scenario has Dirichlet data when it has `[boundary]`.
+    #[serde(skip)]
     pub dirichlet: bool,
     /// Project onto the target after each step (false: the projection-free variant).
     pub project: bool,
     /// Möbius-center maps into `S²` after every step.
-    pub center: bool,
+    pub center: Center,
     /// End the run at a detected blow-up instead of reporting it and going on.
-    pub stop_on_blowup: bool,
+    pub on_blowup: OnBlowup,
 }
 
 impl Default for MapOptions {
@@ -100,8 +124,8 @@ impl Default for MapOptions {
             theta: 1.0,
             dirichlet: true,
             project: true,
-            center: false,
-            stop_on_blowup: false,
+            center: Center::None,
+            on_blowup: OnBlowup::Continue,
         }
     }
 }
@@ -452,7 +476,7 @@ impl<D: Discretization> HarmonicMap<D> {
             c.local,
             drop / (4.0 * PI)
         );
-        if self.opts.stop_on_blowup {
+        if self.opts.on_blowup == OnBlowup::Stop {
             return Err(StepError::Singular(msg));
         }
         self.events.push(msg);
@@ -552,7 +576,7 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
         let mut u: Vec<[f64; 3]> = moved.par_iter().map(|&p| target.project(p)).collect();
         if target.is_s2() {
             self.watch_concentration(s, lu, &u, t, dt)?;
-            if self.opts.center {
+            if self.opts.center == Center::Mobius {
                 mobius_center(&mut u, self.domain.lumped_mass());
             }
         }
@@ -647,6 +671,10 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             cell_data: Vec::new(),
             series: vec![("image", image)],
         }
+    }
+
+    fn stops_at_singularities(&self) -> bool {
+        self.opts.on_blowup == OnBlowup::Stop
     }
 
     fn take_events(&mut self) -> Vec<String> {

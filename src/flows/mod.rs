@@ -2,7 +2,26 @@
 //!
 //! A flow never prints and never touches files: it advances a state by one time step and
 //! reports its energy, diagnostics and frames; the driver in [`crate::time`] does the rest.
+//!
+//! # Adding a flow
+//! 1. `src/flows/<flow>.rs`: the PDE and the energy in the module docs with the paper the scheme
+//!    comes from, the state type, the flow struct and `impl Flow`. Build on the shared pieces:
+//!    [`crate::discretization`] (a grid or a triangulation behind one trait),
+//!    [`crate::geometry`] (cotan Laplacian, masses, curvatures, layouts),
+//!    [`crate::linalg::ImplicitSystem`] (a fixed pattern analysed once, Dirichlet elimination)
+//!    and, for a linearly implicit step, the `assemble` / `factorize` / `solve` phases the
+//!    other flows expose.
+//! 2. `src/flows/<flow>/setup.rs`: its keys as a serde type (`deny_unknown_fields`; every
+//!    choice an enum, every expression an [`crate::expr::Formula`]) and
+//!    `setup(spec, input, t0, …) -> Result<(Flow, State)>`: the checks that need the domain,
+//!    then the flow and its initial state on the loaded [`crate::domain::Input`].
+//! 3. One variant in [`crate::scenario::FlowSpec`] (its serde name is the `flow = "..."` of
+//!    scenario files) and one match arm in `run::setup` calling the set-up.
+//! 4. A built-in scenario in `scenarios/` with its line in [`crate::scenario::BUILTIN`], tests
+//!    in `tests/flows/` and `tests/convergence/`, and its golden record
+//!    (`GEOFLOW_BLESS=1 cargo test --release --test cli golden`).
 
+pub mod conformal;
 pub mod discrete_ricci;
 pub mod frame;
 pub mod graph_mcf;
@@ -51,6 +70,12 @@ pub trait Flow {
     /// Whether the state is a fixed point the flow itself recognizes (e.g. a curvature
     /// tolerance reached); the driver then stops as at a steady state.
     fn converged(&self, _s: &Self::State) -> bool {
+        false
+    }
+
+    /// Whether a singularity the flow detects ([`StepError::Collapse`], [`StepError::Singular`])
+    /// ends the run cleanly at the last valid state instead of failing it.
+    fn stops_at_singularities(&self) -> bool {
         false
     }
 

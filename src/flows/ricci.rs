@@ -38,36 +38,18 @@
 //! implicit, the concave `−πχ log A` (χ > 0) explicit, so `E_h` never increases, for every
 //! `dt`, when `χ ≥ 0` and the boundary data do not move. The energy column is `E_h`.
 
+pub use super::conformal::ConformalData;
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
-use crate::expr::Expr;
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
+
+pub mod setup;
 
 /// The conformal factor `u` at every node (`g = e^{2u} g0`).
 #[derive(Clone, Debug)]
 pub struct RicciState {
     pub u: Vec<f64>,
-}
-
-/// A scalar field given as an expression for `u`, or for `v = e^{2u}`.
-#[derive(Clone, Debug)]
-pub struct ConformalData {
-    pub expr: Expr,
-    /// The expression gives `v = e^{2u}` (else `u`).
-    pub is_v: bool,
-}
-
-impl ConformalData {
-    /// The value of `u` at `p` and time `t`.
-    pub fn u(&self, p: [f64; 3], t: f64) -> f64 {
-        let w = self.expr.eval(&[p[0], p[1], p[2], t]);
-        if self.is_v {
-            0.5 * w.ln()
-        } else {
-            w
-        }
-    }
 }
 
 /// The linear system of one step; see [`Ricci::assemble`].

@@ -30,9 +30,13 @@ use super::{Cells, Field, Flow, Frame, StepError};
 use crate::geometry;
 use crate::linalg::{ImplicitSystem, SpdError};
 use crate::mesh::TriMesh;
+use serde::{Deserialize, Serialize};
+
+pub mod setup;
 
 /// Which Laplacian the implicit step uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum LaplacianChoice {
     /// Recomputed from the current mesh every step (Desbrun et al. 1999).
     Current,
@@ -40,34 +44,60 @@ pub enum LaplacianChoice {
     Frozen,
 }
 
+/// What happens to boundary vertices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Boundary {
+    /// Held in place: a soap film on a wire.
+    Fixed,
+    /// Moved by the flow like every other vertex.
+    Free,
+}
+
 /// What to keep constant by rescaling after each step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Normalize {
     None,
     Area,
+    /// The enclosed volume (closed surfaces only).
     Volume,
 }
 
-/// Options of the surface flow.
-#[derive(Clone, Debug)]
+/// What a collapsing step does to the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnCollapse {
+    /// Fail with a numerical error naming the triangle, step and time.
+    Error,
+    /// End cleanly at the last valid state (written as the last frame).
+    Stop,
+}
+
+/// Options of the surface flow: the `[surface]` table of a scenario.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct SurfaceOptions {
     pub laplacian: LaplacianChoice,
-    pub fixed_boundary: bool,
+    pub boundary: Boundary,
     pub normalize: Normalize,
     /// Collapse threshold: the smallest corner angle, in degrees.
+    #[serde(rename = "min_angle")]
     pub min_angle_deg: f64,
     /// Collapse threshold: the smallest face area relative to the mean face area.
     pub min_relative_area: f64,
+    pub on_collapse: OnCollapse,
 }
 
 impl Default for SurfaceOptions {
     fn default() -> Self {
         SurfaceOptions {
             laplacian: LaplacianChoice::Current,
-            fixed_boundary: true,
+            boundary: Boundary::Fixed,
             normalize: Normalize::None,
             min_angle_deg: 0.5,
             min_relative_area: 1e-6,
+            on_collapse: OnCollapse::Error,
         }
     }
 }
@@ -97,7 +127,7 @@ impl SurfaceMcf {
         let n = mesh.vertices();
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, n);
         let closed = !boundary.iter().any(|&b| b);
-        let fixed: Vec<bool> = if options.fixed_boundary {
+        let fixed: Vec<bool> = if options.boundary == Boundary::Fixed {
             boundary
         } else {
             vec![false; n]
@@ -253,6 +283,10 @@ impl Flow for SurfaceMcf {
             ));
         }
         d
+    }
+
+    fn stops_at_singularities(&self) -> bool {
+        self.options.on_collapse == OnCollapse::Stop
     }
 
     fn distance(&self, a: &SurfaceState, b: &SurfaceState) -> f64 {

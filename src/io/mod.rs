@@ -2,6 +2,7 @@
 //! and the run directory.
 
 pub mod mesh;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod pvd;
 pub mod run_dir;

@@ -13,7 +13,9 @@
 
 use crate::error::{Error, Result};
 use crate::flows::Frame;
-use crate::io::{plot, pvd::PvdSeries, vtk};
+#[cfg(feature = "plot")]
+use crate::io::plot;
+use crate::io::{pvd::PvdSeries, vtk};
 use crate::time::{Observer, StepRecord};
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -101,6 +103,8 @@ impl RunWriter {
         self.pvd.path()
     }
 
+    /// `energy.png` and `energy.svg` (not written without the `plot` feature).
+    #[cfg(feature = "plot")]
     fn write_plot(&self) -> Result<()> {
         let time: Vec<f64> = self.history.iter().map(|r| r.time).collect();
         let energy: Vec<f64> = self.history.iter().map(|r| r.energy).collect();
@@ -203,6 +207,7 @@ impl Observer for RunWriter {
             w.flush()
                 .map_err(|e| Error::io(self.dir.join("energy.csv"), e))?;
         }
+        #[cfg(feature = "plot")]
         self.write_plot()?;
         let status = match failure {
             None => format!(

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Shapes `geoflow` can generate (`[mesh] generate = "..."`, `geoflow mesh generate KIND`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum ShapeKind {
     Icosphere,
@@ -24,72 +25,73 @@ pub enum ShapeKind {
 
 /// Where a scenario's triangle mesh comes from. Give `file` or `generate`; the other keys are the
 /// generator's parameters (each with a default).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, clap::Args)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(deny_unknown_fields)]
 pub struct MeshSpec {
     /// A mesh file (.obj .off .ply .stl .vtk .vtu .vtp), relative to the scenario file or absolute.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub file: Option<String>,
     /// A shape to generate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub generate: Option<ShapeKind>,
     /// Subdivision level (icosphere, ellipsoid, bumpy-sphere, dumbbell, hemisphere); default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub level: Option<u32>,
     /// Radius (icosphere, uv-sphere, disk, hemisphere); default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub radius: Option<f64>,
     /// Rings of a disk; default 16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub rings: Option<usize>,
     /// Subdivisions: square (per side, default 32), uv-sphere latitude (16), torus major (48),
     /// catenoid-band around (48).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub n: Option<usize>,
     /// Second subdivision count: uv-sphere longitude (32), torus minor (24), catenoid-band height (16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub m: Option<usize>,
     /// The square's x range; default [-1, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, num_args = 2, value_names = ["X0", "X1"], allow_negative_numbers = true)]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 2, value_names = ["X0", "X1"], allow_negative_numbers = true))]
     pub x: Option<Vec<f64>>,
     /// The square's y range; default [-1, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, num_args = 2, value_names = ["Y0", "Y1"], allow_negative_numbers = true)]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 2, value_names = ["Y0", "Y1"], allow_negative_numbers = true))]
     pub y: Option<Vec<f64>>,
     /// Torus radii [R, r]; default [1, 0.4].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, num_args = 2, value_names = ["R", "r"])]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 2, value_names = ["R", "r"]))]
     pub radii: Option<Vec<f64>>,
     /// Ellipsoid semi-axes [a, b, c]; default [1, 0.8, 0.6].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, num_args = 3, value_names = ["A", "B", "C"])]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 3, value_names = ["A", "B", "C"]))]
     pub axes: Option<Vec<f64>>,
     /// Bumpy sphere: bump amplitude (default 0.15) and frequency (default 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub amplitude: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub frequency: Option<f64>,
     /// Catenoid band: neck radius a (default 1) and height (default 1.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub neck: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub height: Option<f64>,
     /// Disk and square: move every interior vertex by a pseudo-random offset of up to this
     /// fraction of the mesh spacing (reproducible; default 0), for unstructured test meshes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub jitter: Option<f64>,
 }
 

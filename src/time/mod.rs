@@ -20,9 +20,6 @@ pub struct Control {
     pub tol: Option<f64>,
     /// Frame every this many steps (the first and last are always written).
     pub every: usize,
-    /// On a collapse (a degenerate triangle) or a singularity the flow reports (a blow-up), stop
-    /// cleanly at the last valid state instead of failing.
-    pub stop_on_collapse: bool,
 }
 
 impl Control {
@@ -190,7 +187,7 @@ pub fn run<F: Flow>(
         let next = match flow.step(&state, t, dt) {
             Ok(next) => next,
             Err(e @ (StepError::Collapse(_) | StepError::Singular(_)))
-                if control.stop_on_collapse =>
+                if flow.stops_at_singularities() =>
             {
                 // The current state is the last valid one: make sure it is a frame, then stop.
                 if !frame_due(step, false) {

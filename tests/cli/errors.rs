@@ -87,14 +87,17 @@ fn harmonic_map_scenarios_are_checked() {
             &["initial.u", "2 or 3 components"][..],
         ),
         ("harmonic.theta=0.2", &["harmonic.theta", "[0.5, 1]"][..]),
-        ("target.kind=cube", &["target.kind", "sphere, torus"][..]),
+        (
+            "target.kind=cube",
+            &["target.kind", "`sphere` or `torus`"][..],
+        ),
         (
             "target.kind=torus",
             &["target", "major_radius and minor_radius"][..],
         ),
         (
             "harmonic.center=yes",
-            &["harmonic.center", "none, mobius"][..],
+            &["harmonic.center", "`none` or `mobius`"][..],
         ),
         ("initial.field=u", &["initial", "give one of `u`"][..]),
         (
@@ -146,7 +149,7 @@ fn ricci_scenarios_are_checked() {
         (
             "great-circle",
             "ricci.normalized=true",
-            &["[ricci] applies"][..],
+            &["unknown field `ricci`", "`harmonic`"][..],
         ),
         ("default", "initial.v=1", &["initial"][..]),
     ] {

@@ -1,4 +1,5 @@
-use geoflow::convergence::{eoc, study, Level};
+use geoflow::convergence::{eoc, Level};
+use geoflow::run::study;
 use geoflow::scenario::Scenario;
 
 /// The theoretical order in h of the graph schemes (second-order space, first-order time with

@@ -1,6 +1,7 @@
 use super::graph::{assert_h1_first_order, assert_order, run};
-use geoflow::convergence::{eoc, study};
-use geoflow::scenario::{MeshSpec, Scenario, ShapeKind};
+use geoflow::convergence::eoc;
+use geoflow::run::study;
+use geoflow::scenario::{DomainSpec, MeshSpec, Scenario, ShapeKind};
 
 #[test]
 fn harmonic_map_into_a_great_circle_of_s2_is_second_order_from_a_scenario() {
@@ -15,8 +16,7 @@ fn harmonic_map_into_a_great_circle_of_s2_is_second_order_from_a_scenario() {
 fn harmonic_map_into_a_great_circle_on_jittered_triangulations_is_second_order_in_l2() {
     // The same exact solution on unstructured, non-nested P1 meshes of the square.
     let mut s = Scenario::load(Some("great-circle"), &[]).unwrap();
-    s.grid = None;
-    s.mesh = Some(MeshSpec {
+    s.domain = DomainSpec::Mesh(MeshSpec {
         generate: Some(ShapeKind::Square),
         n: Some(8),
         x: Some(vec![0.0, std::f64::consts::PI]),

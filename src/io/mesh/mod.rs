@@ -61,32 +61,7 @@ use soup::{Soup, SoupField};
 /// - OBJ, OFF, STL: none.
 ///
 /// Integer arrays are converted to `f64` (exactly up to 2^53).
-#[derive(Clone, Debug, PartialEq)]
-pub struct PointField {
-    /// The array's name as the file writes it (`Name` in VTK XML, the attribute or array name in
-    /// legacy VTK, the property name in PLY).
-    pub name: String,
-    /// Components per vertex (1 for a scalar, 3 for a vector, ...); at least 1.
-    pub components: usize,
-    /// `vertices × components` values, vertex-major: vertex `v`'s components are
-    /// `values[v * components..(v + 1) * components]`. All finite.
-    pub values: Vec<f64>,
-}
-
-impl PointField {
-    /// The number of vertices the field covers (`values.len() / components`).
-    pub fn vertices(&self) -> usize {
-        self.values.len().checked_div(self.components).unwrap_or(0)
-    }
-
-    /// The components of vertex `v`.
-    ///
-    /// # Panics
-    /// If `v` is not below [`PointField::vertices`].
-    pub fn at(&self, v: usize) -> &[f64] {
-        &self.values[v * self.components..(v + 1) * self.components]
-    }
-}
+pub use crate::mesh::PointField;
 
 /// Extensions [`read_mesh`] understands (compared case-insensitively).
 pub const READ_EXTENSIONS: &[&str] = &["obj", "off", "ply", "stl", "vtk", "vtu", "vtp"];
