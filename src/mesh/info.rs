@@ -32,12 +32,12 @@ pub struct MeshInfo {
     pub closed: bool,
     /// `Ok` if every edge has at most two faces and every vertex one fan of faces (and indices
     /// are valid), else the first problem found.
-    pub manifold: Result<(), String>,
+    pub manifold: Result<(), topology::MeshDefect>,
     /// Every interior edge is traversed in opposite directions by its two faces (`false` when
     /// edges are not manifold).
     pub oriented: bool,
     /// The full [`topology::validate`] verdict (adds finiteness, degenerate faces, orientation).
-    pub valid: Result<(), String>,
+    pub valid: Result<(), topology::MeshDefect>,
     /// Smallest corner angle in degrees (NaN without faces).
     pub min_angle_deg: f64,
     /// Largest corner angle in degrees (NaN without faces).
@@ -86,7 +86,7 @@ pub fn mesh_info(mesh: &TriMesh) -> MeshInfo {
             let loops = topology::boundary_loops(mesh, e).len();
             let fans = topology::vertex_fan_counts(mesh, e);
             let manifold = match fans.iter().position(|&c| c > 1) {
-                Some(vertex) => Err(topology::MeshDefect::NonManifoldVertex { vertex }.to_string()),
+                Some(vertex) => Err(topology::MeshDefect::NonManifoldVertex { vertex }),
                 None => Ok(()),
             };
             let oriented = topology::is_consistently_oriented(mesh, e);
@@ -101,7 +101,7 @@ pub fn mesh_info(mesh: &TriMesh) -> MeshInfo {
                 .then_some(twice_genus / 2);
             (Some(loops), oriented, manifold, genus)
         }
-        Err(defect) => (None, false, Err(defect.to_string()), None),
+        Err(defect) => (None, false, Err(defect.clone()), None),
     };
     let closed = boundary_loops == Some(0) && !mesh.faces.is_empty();
 
@@ -134,7 +134,7 @@ pub fn mesh_info(mesh: &TriMesh) -> MeshInfo {
         closed,
         manifold,
         oriented,
-        valid: topology::validate(mesh).map_err(|d| d.to_string()),
+        valid: topology::validate(mesh),
         min_angle_deg: min_angle,
         max_angle_deg: max_angle,
         area,
@@ -143,7 +143,7 @@ pub fn mesh_info(mesh: &TriMesh) -> MeshInfo {
     }
 }
 
-fn verdict(r: &Result<(), String>) -> String {
+fn verdict(r: &Result<(), topology::MeshDefect>) -> String {
     match r {
         Ok(()) => "yes".to_string(),
         Err(msg) => format!("no: {msg}"),

@@ -2,6 +2,7 @@
 
 use crate::mesh;
 use geoflow::mesh::info::mesh_info;
+use geoflow::mesh::topology::MeshDefect;
 use geoflow::mesh::shapes::{disk, icosphere, torus};
 use geoflow::mesh::TriMesh;
 use std::f64::consts::PI;
@@ -69,7 +70,15 @@ fn broken_meshes_are_reported_not_panicked_on() {
     assert_eq!(info.boundary_loops, None);
     assert!(!info.closed && !info.oriented && info.genus.is_none());
     let err = info.manifold.clone().unwrap_err();
-    assert_eq!(err, "edge (0, 2) is shared by 3 faces (non-manifold)");
+    assert_eq!(
+        err,
+        MeshDefect::NonManifoldEdge {
+            a: 0,
+            b: 2,
+            faces: 3
+        }
+    );
+    assert_eq!(err.to_string(), "edge (0, 2) is shared by 3 faces (non-manifold)");
     assert!(info
         .to_string()
         .contains("manifold              no: edge (0, 2)"));
@@ -77,7 +86,7 @@ fn broken_meshes_are_reported_not_panicked_on() {
     let info = mesh_info(&mesh(&p, &[[0, 1, 4], [2, 3, 4]]));
     assert_eq!(
         info.manifold,
-        Err("vertex 4: its faces form more than one fan (non-manifold)".into())
+        Err(MeshDefect::NonManifoldVertex { vertex: 4 })
     );
     assert_eq!(info.boundary_loops, Some(2));
     // Out-of-range index, repeated vertex, NaN position, empty mesh, degenerate face.
@@ -88,7 +97,7 @@ fn broken_meshes_are_reported_not_panicked_on() {
     let mut q = p;
     q[1][0] = f64::NAN;
     let info = mesh_info(&mesh(&q, &[[0, 1, 2]]));
-    assert_eq!(info.valid, Err("vertex 1: non-finite coordinate".into()));
+    assert_eq!(info.valid, Err(MeshDefect::NonFinite { vertex: 1 }));
     let _ = info.to_string();
     let info = mesh_info(&TriMesh::default());
     assert!(info.min_angle_deg.is_nan());
@@ -100,5 +109,8 @@ fn broken_meshes_are_reported_not_panicked_on() {
         &[[0, 1, 2]],
     ));
     assert_eq!(info.degenerate_faces, 1);
-    assert!(info.valid.unwrap_err().contains("degenerate"));
+    assert!(matches!(
+        info.valid,
+        Err(MeshDefect::DegenerateFace { face: 0, .. })
+    ));
 }
