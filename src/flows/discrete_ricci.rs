@@ -217,7 +217,9 @@ impl DiscreteRicci {
     /// Take the metric of `u` on its Delaunay triangulation, reached by Ptolemy edge flips (see
     /// the module docs). Fails if the mesh is not consistently oriented.
     pub fn with_flips(mut self) -> Result<DiscreteRicci, String> {
-        self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
+        self.intrinsic = Some(
+            Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0).map_err(|e| e.to_string())?,
+        );
         *self.cache.lock().expect("cache") = None;
         Ok(self)
     }
@@ -294,7 +296,7 @@ impl DiscreteRicci {
             return Ok(self.eval_from(lengths, None));
         };
         let mut tri = start.unwrap_or(base).clone();
-        tri.flip_to_delaunay(u)?;
+        tri.flip_to_delaunay(u).map_err(|e| e.to_string())?;
         let lengths = tri.lengths(u);
         if let Err(d) = check_triangles(&lengths) {
             let blocked = tri.blocked(u);
