@@ -38,6 +38,7 @@
 //! against the triangles with the same corners in the input.
 
 use super::{Cells, Field, Flow, Frame, StepError};
+use crate::geometry::layout::{corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::geometry::{self, vec3};
 use crate::linalg::ImplicitSystem;
@@ -171,7 +172,7 @@ impl DiscreteRicci {
             }
             fixed[0] = true;
         }
-        let pairs = edge_pattern(n, &edges.vertices);
+        let pairs = geometry::edge_laplacian_pattern(n, &edges.vertices);
         let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)
             .map_err(|e| format!("solver: {e}"))?;
         let l0 = geometry::face_edge_lengths(&mesh);
@@ -367,13 +368,13 @@ impl DiscreteRicci {
 
     /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths (on the mesh's
     /// faces), in the order of [`DiscreteRicci::hessian_pairs`]: the diagonal, then one entry
-    /// per edge.
+    /// per edge ([`geometry::edge_laplacian_entries`]).
     pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
-        edge_laplacian(
+        geometry::edge_laplacian_entries(
             self.mesh.vertices(),
             &self.edges.vertices,
             &self.edges.face_edges,
-            lengths,
+            &geometry::corner_cotans_from_lengths(lengths),
         )
     }
 
@@ -394,9 +395,12 @@ impl DiscreteRicci {
     /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation.
     fn hessian_of(&self, e: &Eval) -> Vec<f64> {
         match self.flipped_edges(e) {
-            Some((ends, face_edges)) => {
-                edge_laplacian(self.mesh.vertices(), &ends, &face_edges, &e.lengths)
-            }
+            Some((ends, face_edges)) => geometry::edge_laplacian_entries(
+                self.mesh.vertices(),
+                &ends,
+                &face_edges,
+                &geometry::corner_cotans_from_lengths(&e.lengths),
+            ),
             None => self.hessian(&e.lengths),
         }
     }
@@ -412,7 +416,7 @@ impl DiscreteRicci {
             return Ok(());
         }
         let pairs = match self.flipped_edges(e) {
-            Some((ends, _)) => edge_pattern(self.mesh.vertices(), &ends),
+            Some((ends, _)) => geometry::edge_laplacian_pattern(self.mesh.vertices(), &ends),
             None => self.pairs.clone(),
         };
         self.system = ImplicitSystem::with_points(
@@ -471,12 +475,11 @@ impl DiscreteRicci {
         faces + linear
     }
 
-    /// Lay the metric out in the plane (a disk): triangles unfolded one by one across shared
-    /// edges, breadth first from face 0. Positions per vertex (z = 0).
+    /// Lay the metric out in the plane (a disk; [`geometry::planar_layout`] on the mesh's
+    /// faces). Positions per vertex (z = 0).
     pub fn layout(&self, lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
-        let n = self.mesh.vertices();
-        layout_on(
-            n,
+        planar_layout(
+            self.mesh.vertices(),
             &self.mesh.faces,
             |f, k| self.edges.neighbour(f, k),
             lengths,
@@ -486,7 +489,7 @@ impl DiscreteRicci {
     /// [`DiscreteRicci::layout`] of an evaluation, on its triangulation.
     fn layout_of(&self, e: &Eval) -> Vec<[f64; 3]> {
         match &e.tri {
-            Some(t) => layout_on(
+            Some(t) => planar_layout(
                 self.mesh.vertices(),
                 &t.faces,
                 |f, k| t.neighbour(f, k),
@@ -496,200 +499,23 @@ impl DiscreteRicci {
         }
     }
 
-    /// Lay a flat metric out face by face along a breadth-first spanning tree of the dual graph:
-    /// three positions per face (a vertex gets one per face around it, so closed surfaces are
-    /// cut open along the edges the tree does not cross), and for every edge off the tree the
-    /// translation between its two copies (for a flat torus, vectors of the period lattice).
-    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
-        corner_layout_on(&self.mesh.faces, |f, k| self.edges.neighbour(f, k), lengths)
+    /// The periodic layout of the metric ([`geometry::corner_layout`] on the mesh's faces): three
+    /// positions per face and the translations of the edges cut open; for a flat torus, its
+    /// modulus is [`geometry::torus_modulus`] of the translations.
+    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> CornerLayout {
+        corner_layout(&self.mesh.faces, |f, k| self.edges.neighbour(f, k), lengths)
     }
 
     /// [`DiscreteRicci::corner_layout`] of an evaluation, on its triangulation.
-    fn corner_layout_of(&self, e: &Eval) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+    fn corner_layout_of(&self, e: &Eval) -> CornerLayout {
         match &e.tri {
-            Some(t) => corner_layout_on(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
+            Some(t) => corner_layout(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
             None => self.corner_layout(&e.lengths),
         }
     }
 }
 
-/// [`DiscreteRicci::layout`] on `faces` with the adjacency `neighbour(f, k)` (the face across
-/// the edge opposite corner `k`).
-fn layout_on(
-    n: usize,
-    faces: &[[usize; 3]],
-    neighbour: impl Fn(usize, usize) -> Option<usize>,
-    lengths: &[[f64; 3]],
-) -> Vec<[f64; 3]> {
-    {
-        let angles = geometry::corner_angles_from_lengths(lengths);
-        let mut pos: Vec<Option<[f64; 2]>> = vec![None; n];
-        let mut done = vec![false; faces.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        let [a, b, c] = faces[0];
-        pos[a] = Some([0.0, 0.0]);
-        pos[b] = Some([lengths[0][2], 0.0]);
-        let (s, co) = angles[0][0].sin_cos();
-        pos[c] = Some([lengths[0][1] * co, lengths[0][1] * s]);
-        done[0] = true;
-        while let Some(f) = queue.pop_front() {
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if done[g] {
-                    continue;
-                }
-                done[g] = true;
-                queue.push_back(g);
-                let fg = faces[g];
-                let Some(r) = (0..3).find(|&j| pos[fg[j]].is_none()) else {
-                    continue;
-                };
-                let (p, q) = (fg[(r + 1) % 3], fg[(r + 2) % 3]);
-                let (pp, qq) = (pos[p].expect("placed"), pos[q].expect("placed"));
-                let d = [qq[0] - pp[0], qq[1] - pp[1]];
-                let len = d[0].hypot(d[1]);
-                let (s, co) = angles[g][(r + 1) % 3].sin_cos();
-                let dist = lengths[g][(r + 2) % 3];
-                pos[fg[r]] = Some([
-                    pp[0] + dist * (co * d[0] - s * d[1]) / len,
-                    pp[1] + dist * (s * d[0] + co * d[1]) / len,
-                ]);
-            }
-        }
-        pos.iter()
-            .map(|p| {
-                let [x, y] = p.unwrap_or([f64::NAN, f64::NAN]);
-                [x, y, 0.0]
-            })
-            .collect()
-    }
-}
-
-/// [`DiscreteRicci::corner_layout`] on `faces` with the adjacency `neighbour(f, k)`.
-fn corner_layout_on(
-    faces: &[[usize; 3]],
-    neighbour: impl Fn(usize, usize) -> Option<usize>,
-    lengths: &[[f64; 3]],
-) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
-    {
-        let angles = geometry::corner_angles_from_lengths(lengths);
-        let mut corners: Vec<Option<[[f64; 2]; 3]>> = vec![None; faces.len()];
-        let (s, c) = angles[0][0].sin_cos();
-        corners[0] = Some([
-            [0.0, 0.0],
-            [lengths[0][2], 0.0],
-            [lengths[0][1] * c, lengths[0][1] * s],
-        ]);
-        let mut tree = vec![[false; 3]; faces.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(f) = queue.pop_front() {
-            let cf = corners[f].expect("placed");
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if corners[g].is_some() {
-                    continue;
-                }
-                let fg = faces[g];
-                let at = |v: usize| cf[(0..3).find(|&j| faces[f][j] == v).expect("shared")];
-                let r = (0..3)
-                    .find(|&j| fg[j] != faces[f][(k + 1) % 3] && fg[j] != faces[f][(k + 2) % 3])
-                    .expect("a third vertex");
-                let (pp, qq) = (at(fg[(r + 1) % 3]), at(fg[(r + 2) % 3]));
-                let d = [qq[0] - pp[0], qq[1] - pp[1]];
-                let len = d[0].hypot(d[1]);
-                let (s, c) = angles[g][(r + 1) % 3].sin_cos();
-                let dist = lengths[g][(r + 2) % 3];
-                let mut cg = [[0.0; 2]; 3];
-                cg[(r + 1) % 3] = pp;
-                cg[(r + 2) % 3] = qq;
-                cg[r] = [
-                    pp[0] + dist * (c * d[0] - s * d[1]) / len,
-                    pp[1] + dist * (s * d[0] + c * d[1]) / len,
-                ];
-                corners[g] = Some(cg);
-                tree[f][k] = true;
-                if let Some(kg) = (0..3).find(|&j| neighbour(g, j) == Some(f)) {
-                    tree[g][kg] = true;
-                }
-                queue.push_back(g);
-            }
-        }
-        let corners: Vec<[[f64; 2]; 3]> = corners
-            .into_iter()
-            .map(|c| c.unwrap_or([[f64::NAN; 2]; 3]))
-            .collect();
-        let mut translations = Vec::new();
-        for (f, face) in faces.iter().enumerate() {
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if tree[f][k] || g < f {
-                    continue;
-                }
-                let v = face[(k + 1) % 3];
-                let jg = (0..3).find(|&j| faces[g][j] == v).expect("shared");
-                let a = corners[f][(k + 1) % 3];
-                let b = corners[g][jg];
-                translations.push([b[0] - a[0], b[1] - a[1]]);
-            }
-        }
-        (corners, translations)
-    }
-}
-
 impl DiscreteRicci {
-    /// The modulus `τ = ω₂/ω₁` of a flat torus from the translations of
-    /// [`DiscreteRicci::corner_layout`], reduced to the fundamental domain (`Im τ > 0`,
-    /// `|Re τ| ≤ ½`, `|τ| ≥ 1`); `None` if they do not span a lattice.
-    pub fn modulus(translations: &[[f64; 2]]) -> Option<[f64; 2]> {
-        let scale = translations
-            .iter()
-            .map(|t| t[0].hypot(t[1]))
-            .fold(0.0, f64::max);
-        let mut vs: Vec<[f64; 2]> = translations
-            .iter()
-            .copied()
-            .filter(|t| t[0].hypot(t[1]) > 1e-6 * scale)
-            .collect();
-        vs.sort_by(|a, b| a[0].hypot(a[1]).total_cmp(&b[0].hypot(b[1])));
-        let w1 = *vs.first()?;
-        let cross = |a: [f64; 2], b: [f64; 2]| a[0] * b[1] - a[1] * b[0];
-        let w2 = *vs
-            .iter()
-            .find(|v| cross(w1, **v).abs() > 1e-6 * w1[0].hypot(w1[1]) * v[0].hypot(v[1]))?;
-        // τ = w2 / w1 as complex numbers.
-        let n1 = w1[0] * w1[0] + w1[1] * w1[1];
-        let mut tau = [
-            (w2[0] * w1[0] + w2[1] * w1[1]) / n1,
-            (w2[1] * w1[0] - w2[0] * w1[1]) / n1,
-        ];
-        if tau[1] < 0.0 {
-            tau = [-tau[0], -tau[1]];
-        }
-        for _ in 0..100 {
-            tau[0] -= tau[0].round();
-            let m = tau[0] * tau[0] + tau[1] * tau[1];
-            if m >= 1.0 - 1e-12 {
-                break;
-            }
-            tau = [-tau[0] / m, tau[1] / m];
-        }
-        // Every translation must be an integer combination of w1, w2 (else they were not a
-        // basis of the lattice the layout generates).
-        let det = cross(w1, w2);
-        let integral = vs.iter().all(|v| {
-            let a = cross(*v, w2) / det;
-            let b = cross(w1, *v) / det;
-            (a - a.round()).abs() < 1e-6 && (b - b.round()).abs() < 1e-6
-        });
-        integral.then_some(tau)
-    }
-
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
     /// `log(A/A⁰)` of the metric against the original mesh.
     pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
@@ -762,18 +588,19 @@ impl DiscreteRicci {
         if !self.flat_torus {
             return;
         }
-        let (_, translations) = self.corner_layout_of(&eval);
-        self.events.push(match Self::modulus(&translations) {
-            Some([re, im]) => {
-                // No "-0.000000" for a rectangular lattice.
-                let shown = if re.abs() < 5e-7 { 0.0 } else { re };
-                format!(
-                    "modulus tau = {shown:.6} + {im:.6}i, |tau| = {:.6}",
-                    re.hypot(im)
-                )
-            }
-            None => "the layout's translations do not span a lattice; no modulus".into(),
-        });
+        let CornerLayout { translations, .. } = self.corner_layout_of(&eval);
+        self.events
+            .push(match geometry::torus_modulus(&translations) {
+                Some([re, im]) => {
+                    // No "-0.000000" for a rectangular lattice.
+                    let shown = if re.abs() < 5e-7 { 0.0 } else { re };
+                    format!(
+                        "modulus tau = {shown:.6} + {im:.6}i, |tau| = {:.6}",
+                        re.hypot(im)
+                    )
+                }
+                None => "the layout's translations do not span a lattice; no modulus".into(),
+            });
     }
 
     /// `K̂ − K` at prescribed vertices, 0 elsewhere.
@@ -916,43 +743,6 @@ impl DiscreteRicci {
         super::harmonic_map::mobius_center(&mut sphere, &mass);
         Some(sphere)
     }
-}
-
-/// The `(row, col)` pairs of a vertex-edge Laplacian: `(i, i)` for every vertex, then `(a, b)`
-/// for every edge. A third of the entries of the per-face layout, whose duplicates would be
-/// summed anyway.
-fn edge_pattern(n: usize, edges: &[[usize; 2]]) -> Vec<(usize, usize)> {
-    (0..n)
-        .map(|i| (i, i))
-        .chain(edges.iter().map(|&[a, b]| (a, b)))
-        .collect()
-}
-
-/// The cotan Laplacian `L_ij = −½ Σ cot(opposite angles)` of `lengths` (per face, `[f][k]`
-/// opposite corner `k`) in [`edge_pattern`] order, `face_edges[f][k]` being the edge opposite
-/// corner `k` of face `f`.
-fn edge_laplacian(
-    n: usize,
-    edges: &[[usize; 2]],
-    face_edges: &[[usize; 3]],
-    lengths: &[[f64; 3]],
-) -> Vec<f64> {
-    let cot = geometry::corner_cotans_from_lengths(lengths);
-    let mut weight = vec![0.0; edges.len()];
-    for (fe, c) in face_edges.iter().zip(&cot) {
-        for k in 0..3 {
-            weight[fe[k]] += 0.5 * c[k];
-        }
-    }
-    let mut entries = vec![0.0; n + edges.len()];
-    for (&[a, b], &w) in edges.iter().zip(&weight) {
-        entries[a] += w;
-        entries[b] += w;
-    }
-    for (e, w) in entries[n..].iter_mut().zip(&weight) {
-        *e = -w;
-    }
-    entries
 }
 
 /// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.
@@ -1151,7 +941,7 @@ impl Flow for DiscreteRicci {
             series: Vec::new(),
         };
         if self.flat_torus && self.layout_frames {
-            let (corners, _) = self.corner_layout_of(&e);
+            let CornerLayout { corners, .. } = self.corner_layout_of(&e);
             let points = corners
                 .iter()
                 .flatten()
