@@ -288,10 +288,10 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
         && crate::mesh::topology::euler_characteristic(&mesh, &edges) == 2
     {
         let (flow, state) = DiscreteRicci::punctured_sphere(mesh, method, spec.tol)
-            .map_err(|msg| config("discrete_ricci", msg))?;
+            .map_err(|e| config("discrete_ricci", e.to_string()))?;
         let flow = if spec.flips {
             flow.with_flips()
-                .map_err(|msg| config("discrete_ricci.flips", msg))?
+                .map_err(|e| config("discrete_ricci.flips", e.to_string()))?
         } else {
             flow
         };
@@ -350,11 +350,11 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
     }
     let fixed: Vec<bool> = on_boundary.iter().map(|&b| b && dirichlet).collect();
     let mut flow = DiscreteRicci::new(mesh, target, fixed, method, spec.tol)
-        .map_err(|msg| config("discrete_ricci", msg))?;
+        .map_err(|e| config("discrete_ricci", e.to_string()))?;
     if spec.flips {
         flow = flow
             .with_flips()
-            .map_err(|msg| config("discrete_ricci.flips", msg))?;
+            .map_err(|e| config("discrete_ricci.flips", e.to_string()))?;
     }
     flow = flow.with_layout(spec.layout);
     let state = MetricState { u };

@@ -36,16 +36,26 @@
 //! Newton pass through what would otherwise be degenerate triangles. Frames then show that
 //! triangulation (triangles between the original vertex positions) and measure distortion
 //! against the triangles with the same corners in the input.
+//!
+//! # Layouts and the sphere
+//! Flat metrics are laid out in the plane by [`crate::geometry::layout`]: disks with one position
+//! per vertex, flat tori periodically with their modulus `τ`. A closed genus-0 mesh is mapped to
+//! the round sphere by [`map_to_sphere`] (the submodule `sphere`).
+
+mod sphere;
+
+pub use sphere::{map_to_sphere, SphereError};
 
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::geometry::layout::{corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::geometry::{self, vec3};
-use crate::linalg::ImplicitSystem;
-use crate::mesh::intrinsic::Intrinsic;
-use crate::mesh::topology::Edges;
+use crate::linalg::{ImplicitSystem, SpdError};
+use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
+use crate::mesh::topology::{Edges, MeshDefect};
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
+use sphere::Puncture;
 use std::f64::consts::PI;
 use std::sync::{Arc, Mutex};
 
@@ -70,6 +80,70 @@ pub enum Method {
     ExactNewton,
 }
 
+/// Why a discrete Ricci flow cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The mesh is not a valid 2-manifold (its edges cannot be built).
+    #[error(transparent)]
+    Mesh(#[from] MeshDefect),
+    /// The targets of a closed or fully prescribed mesh break discrete Gauss–Bonnet.
+    #[error(
+        "the target curvatures sum to {total:.12} but Gauss–Bonnet needs 2πχ = {expected:.12} \
+         (χ = {chi}); adjust the cone angles or boundary angle sums"
+    )]
+    GaussBonnet { total: f64, expected: f64, chi: i64 },
+    /// The symbolic analysis of the Hessian's pattern failed.
+    #[error("solver: {0}")]
+    Solver(#[from] SpdError),
+    /// The mesh cannot carry an intrinsic triangulation (for edge flips).
+    #[error(transparent)]
+    Intrinsic(#[from] IntrinsicError),
+}
+
+/// A triangle whose lengths break the triangle inequality: `u` has no metric on it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error(
+    "triangle {face} (vertices {}, {}, {}) near ({:.4}, {:.4}, {:.4}) would break the triangle \
+     inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\"){}",
+    .vertices[0], .vertices[1], .vertices[2], .near[0], .near[1], .near[2],
+    .lengths[0], .lengths[1], .lengths[2], blocked_note(.blocked)
+)]
+pub struct Degenerate {
+    /// The face (of the triangulation the metric is taken on).
+    pub face: usize,
+    /// Its corners.
+    pub vertices: [usize; 3],
+    /// The centroid of its corners in the input mesh.
+    pub near: [f64; 3],
+    /// Its lengths, `[k]` opposite corner `k`.
+    pub lengths: [f64; 3],
+    /// With flips: the edges, as vertex pairs, that are not Delaunay but cannot be flipped
+    /// ([`Intrinsic::blocked`]); empty without flips.
+    pub blocked: Vec<[usize; 2]>,
+}
+
+fn blocked_note(blocked: &[[usize; 2]]) -> String {
+    match blocked.first() {
+        Some([a, b]) => format!(
+            "; even with Delaunay edge flips: {} edge(s) that are not Delaunay cannot be \
+             flipped, e.g. {a}-{b} (a boundary edge, or a flip that would join a vertex \
+             to itself: a vertex whose scale is tiny against its neighbours')",
+            blocked.len()
+        ),
+        None => String::new(),
+    }
+}
+
+/// Why `u` has no metric.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum MetricError {
+    #[error(transparent)]
+    Degenerate(#[from] Degenerate),
+    /// Delaunay flips that did not end.
+    #[error(transparent)]
+    Flips(#[from] IntrinsicError),
+}
+
 /// Edge endpoints and, per face, the edge opposite each corner.
 type EdgeIncidence = (Vec<[usize; 2]>, Vec<[usize; 3]>);
 
@@ -78,7 +152,7 @@ const REUSE_CONTRACTION: f64 = 0.01;
 
 /// The lengths, corner angles and curvature of one metric (and its energy, once known), on the
 /// mesh's faces or, with flips, on its Delaunay triangulation `tri`.
-struct Eval {
+struct Evaluation {
     tri: Option<Intrinsic>,
     lengths: Vec<[f64; 3]>,
     angles: Vec<[f64; 3]>,
@@ -114,7 +188,7 @@ pub struct DiscreteRicci {
     events: Vec<String>,
     /// The evaluation of the last metric a step produced (the driver asks whether it has
     /// converged, then steps from it).
-    cache: Mutex<Option<(Vec<f64>, Arc<Eval>)>>,
+    cache: Mutex<Option<(Vec<f64>, Arc<Evaluation>)>>,
     /// Whether the system holds a factorization of the Hessian at an earlier iterate that the
     /// next Newton step may reuse.
     reusable: bool,
@@ -137,27 +211,21 @@ pub struct Metric {
     pub k: Vec<f64>,
 }
 
-/// A triangle whose lengths violate the triangle inequality.
-#[derive(Debug)]
-pub struct Degenerate {
-    pub face: usize,
-    pub lengths: [f64; 3],
-}
-
 impl DiscreteRicci {
     /// Set up on `mesh` with the target curvature `target` (per vertex) and the Dirichlet mask
-    /// `dirichlet`. Fails with a message if the targets of a closed or fully prescribed mesh
-    /// do not sum to `2πχ`.
+    /// `dirichlet`. Fails if the targets of a closed or fully prescribed mesh do not sum to
+    /// `2πχ`, if the mesh is not a manifold, or if the symbolic analysis fails.
     pub fn new(
         mesh: TriMesh,
         target: Vec<f64>,
         dirichlet: Vec<bool>,
         method: Method,
         tol: f64,
-    ) -> Result<DiscreteRicci, String> {
+    ) -> Result<DiscreteRicci, SetupError> {
         let n = mesh.vertices();
-        let edges = geometry_edges(&mesh)?;
-        let chi = crate::mesh::topology::euler_characteristic(&mesh, &edges) as f64;
+        let edges = crate::mesh::topology::edges(&mesh)?;
+        let euler = crate::mesh::topology::euler_characteristic(&mesh, &edges);
+        let chi = euler as f64;
         let two_pi_chi = 2.0 * PI * chi;
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, n);
         let prescribed: Vec<bool> = dirichlet.iter().map(|d| !d).collect();
@@ -165,16 +233,16 @@ impl DiscreteRicci {
         if !dirichlet.iter().any(|&d| d) {
             let total: f64 = target.iter().sum();
             if (total - two_pi_chi).abs() > 1e-9 * (1.0 + two_pi_chi.abs()) {
-                return Err(format!(
-                    "the target curvatures sum to {total:.12} but Gauss–Bonnet needs 2πχ = {two_pi_chi:.12} (χ = {chi}); \
-                     adjust the cone angles or boundary angle sums"
-                ));
+                return Err(SetupError::GaussBonnet {
+                    total,
+                    expected: two_pi_chi,
+                    chi: euler,
+                });
             }
             fixed[0] = true;
         }
         let pairs = geometry::edge_laplacian_pattern(n, &edges.vertices);
-        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)
-            .map_err(|e| format!("solver: {e}"))?;
+        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)?;
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
         let areas0 = geometry::face_areas_from_lengths(&l0);
@@ -217,10 +285,8 @@ impl DiscreteRicci {
 
     /// Take the metric of `u` on its Delaunay triangulation, reached by Ptolemy edge flips (see
     /// the module docs). Fails if the mesh is not consistently oriented.
-    pub fn with_flips(mut self) -> Result<DiscreteRicci, String> {
-        self.intrinsic = Some(
-            Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0).map_err(|e| e.to_string())?,
-        );
+    pub fn with_flips(mut self) -> Result<DiscreteRicci, SetupError> {
+        self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
         *self.cache.lock().expect("cache") = None;
         Ok(self)
     }
@@ -232,14 +298,14 @@ impl DiscreteRicci {
         self
     }
 
-    /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the message
-    /// naming the triangle that breaks the triangle inequality.
-    pub fn check_metric(&self, u: &[f64]) -> Result<(), String> {
+    /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the triangle
+    /// that breaks the triangle inequality.
+    pub fn check_metric(&self, u: &[f64]) -> Result<(), MetricError> {
         self.evaluate(u).map(|_| ())
     }
 
     /// The metric of `u` on the triangulation it is taken on (see [`Metric`]).
-    pub fn metric(&self, u: &[f64]) -> Result<Metric, String> {
+    pub fn metric(&self, u: &[f64]) -> Result<Metric, MetricError> {
         let e = self.evaluate(u)?;
         Ok(Metric {
             faces: self.faces(&e).to_vec(),
@@ -249,7 +315,7 @@ impl DiscreteRicci {
     }
 
     /// The layout in the plane of the metric of `u` on its triangulation (disks only).
-    pub fn layout_of_metric(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, String> {
+    pub fn layout_of_metric(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, MetricError> {
         let e = self.evaluate(u)?;
         Ok(self.layout_of(&e))
     }
@@ -268,13 +334,15 @@ impl DiscreteRicci {
                 })
             })
             .collect();
-        check_triangles(&lengths)?;
-        Ok(lengths)
+        match first_degenerate(&lengths) {
+            Some(face) => Err(self.degenerate(face, &self.mesh.faces, &lengths, Vec::new())),
+            None => Ok(lengths),
+        }
     }
 
     /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate), or
-    /// the message naming a degenerate triangle.
-    fn evaluate(&self, u: &[f64]) -> Result<Arc<Eval>, String> {
+    /// the triangle that breaks the triangle inequality.
+    fn evaluate(&self, u: &[f64]) -> Result<Arc<Evaluation>, MetricError> {
         if let Some(e) = self.cached(u) {
             return Ok(e);
         }
@@ -289,39 +357,27 @@ impl DiscreteRicci {
     }
 
     /// Evaluate `u` afresh; with flips, flipping to Delaunay from `start` (or the mesh).
-    fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Eval, String> {
+    fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Evaluation, MetricError> {
         let Some(base) = &self.intrinsic else {
-            let lengths = self
-                .lengths(u)
-                .map_err(|d| self.degenerate_message(&d, &self.mesh.faces))?;
-            return Ok(self.eval_from(lengths, None));
+            return Ok(self.eval_from(self.lengths(u)?, None));
         };
         let mut tri = start.unwrap_or(base).clone();
-        tri.flip_to_delaunay(u).map_err(|e| e.to_string())?;
+        tri.flip_to_delaunay(u)?;
         let lengths = tri.lengths(u);
-        if let Err(d) = check_triangles(&lengths) {
-            let blocked = tri.blocked(u);
-            let why = match blocked.first() {
-                Some((a, b)) => format!(
-                    "; even with Delaunay edge flips: {} edge(s) that are not Delaunay cannot be \
-                     flipped, e.g. {a}-{b} (a boundary edge, or a flip that would join a vertex \
-                     to itself: a vertex whose scale is tiny against its neighbours')",
-                    blocked.len()
-                ),
-                None => String::new(),
-            };
-            return Err(self.degenerate_message(&d, &tri.faces) + &why);
+        if let Some(face) = first_degenerate(&lengths) {
+            let blocked = tri.blocked(u).into_iter().map(|(a, b)| [a, b]).collect();
+            return Err(self.degenerate(face, &tri.faces, &lengths, blocked).into());
         }
         Ok(self.eval_from(lengths, Some(tri)))
     }
 
     /// The faces an evaluation lives on.
-    fn faces<'a>(&'a self, e: &'a Eval) -> &'a [[usize; 3]] {
+    fn faces<'a>(&'a self, e: &'a Evaluation) -> &'a [[usize; 3]] {
         e.tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces)
     }
 
     /// The evaluation of `u` if it is the last iterate a step produced.
-    fn cached(&self, u: &[f64]) -> Option<Arc<Eval>> {
+    fn cached(&self, u: &[f64]) -> Option<Arc<Evaluation>> {
         let cache = self.cache.lock().expect("cache");
         cache
             .as_ref()
@@ -329,7 +385,7 @@ impl DiscreteRicci {
             .map(|(_, e)| e.clone())
     }
 
-    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Eval {
+    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Evaluation {
         let angles = geometry::corner_angles_from_lengths(&lengths);
         let k = geometry::vertex_angle_defects_from_angles(
             tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces),
@@ -337,7 +393,7 @@ impl DiscreteRicci {
             &angles,
             &self.boundary,
         );
-        Eval {
+        Evaluation {
             tri,
             lengths,
             angles,
@@ -385,7 +441,7 @@ impl DiscreteRicci {
 
     /// The edges of a flipped triangulation (`None`: the mesh's own, `self.edges`): endpoints,
     /// and per face the edge opposite each corner.
-    fn flipped_edges(&self, e: &Eval) -> Option<EdgeIncidence> {
+    fn flipped_edges(&self, e: &Evaluation) -> Option<EdgeIncidence> {
         e.tri
             .as_ref()
             .filter(|t| !t.same_faces(&self.mesh.faces))
@@ -393,7 +449,7 @@ impl DiscreteRicci {
     }
 
     /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation.
-    fn hessian_of(&self, e: &Eval) -> Vec<f64> {
+    fn hessian_of(&self, e: &Evaluation) -> Vec<f64> {
         match self.flipped_edges(e) {
             Some((ends, face_edges)) => geometry::edge_laplacian_entries(
                 self.mesh.vertices(),
@@ -407,7 +463,7 @@ impl DiscreteRicci {
 
     /// With flips: set the linear system up again (a new symbolic analysis) when the
     /// triangulation of `e` is not the one it was set up for.
-    fn prepare_system(&mut self, e: &Eval) -> Result<(), StepError> {
+    fn prepare_system(&mut self, e: &Evaluation) -> Result<(), StepError> {
         let Some(tri) = &e.tri else {
             return Ok(());
         };
@@ -475,6 +531,12 @@ impl DiscreteRicci {
         faces + linear
     }
 
+    /// The energy of an evaluation of `u`: known from the line search, else computed.
+    fn energy_of_evaluation(&self, u: &[f64], e: &Evaluation) -> f64 {
+        e.energy
+            .unwrap_or_else(|| self.energy_with(u, &e.lengths, &e.angles))
+    }
+
     /// Lay the metric out in the plane (a disk; [`geometry::planar_layout`] on the mesh's
     /// faces). Positions per vertex (z = 0).
     pub fn layout(&self, lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
@@ -487,7 +549,7 @@ impl DiscreteRicci {
     }
 
     /// [`DiscreteRicci::layout`] of an evaluation, on its triangulation.
-    fn layout_of(&self, e: &Eval) -> Vec<[f64; 3]> {
+    fn layout_of(&self, e: &Evaluation) -> Vec<[f64; 3]> {
         match &e.tri {
             Some(t) => planar_layout(
                 self.mesh.vertices(),
@@ -507,15 +569,13 @@ impl DiscreteRicci {
     }
 
     /// [`DiscreteRicci::corner_layout`] of an evaluation, on its triangulation.
-    fn corner_layout_of(&self, e: &Eval) -> CornerLayout {
+    fn corner_layout_of(&self, e: &Evaluation) -> CornerLayout {
         match &e.tri {
             Some(t) => corner_layout(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
             None => self.corner_layout(&e.lengths),
         }
     }
-}
 
-impl DiscreteRicci {
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
     /// `log(A/A⁰)` of the metric against the original mesh.
     pub fn distortion(&self, lengths: &[[f64; 3]]) -> (Vec<f64>, Vec<f64>) {
@@ -524,7 +584,7 @@ impl DiscreteRicci {
 
     /// [`DiscreteRicci::distortion`] of an evaluation; on a flipped triangulation against the
     /// triangles with the same corners in the input (chords of the mesh).
-    fn distortion_of(&self, e: &Eval) -> (Vec<f64>, Vec<f64>) {
+    fn distortion_of(&self, e: &Evaluation) -> (Vec<f64>, Vec<f64>) {
         match &e.tri {
             Some(t) if !t.same_faces(&self.mesh.faces) => {
                 let p = &self.mesh.positions;
@@ -547,25 +607,34 @@ impl DiscreteRicci {
         }
     }
 
-    fn degenerate_message(&self, d: &Degenerate, faces: &[[usize; 3]]) -> String {
-        let f = faces[d.face];
-        let c = vec3::scale(
+    /// Face `face` of `faces` with `lengths` as a [`Degenerate`] error.
+    fn degenerate(
+        &self,
+        face: usize,
+        faces: &[[usize; 3]],
+        lengths: &[[f64; 3]],
+        blocked: Vec<[usize; 2]>,
+    ) -> Degenerate {
+        let f = faces[face];
+        let near = vec3::scale(
             vec3::add(
                 vec3::add(self.mesh.positions[f[0]], self.mesh.positions[f[1]]),
                 self.mesh.positions[f[2]],
             ),
             1.0 / 3.0,
         );
-        format!(
-            "triangle {} (vertices {}, {}, {}) near ({:.4}, {:.4}, {:.4}) would break the triangle \
-             inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\")",
-            d.face, f[0], f[1], f[2], c[0], c[1], c[2], d.lengths[0], d.lengths[1], d.lengths[2]
-        )
+        Degenerate {
+            face,
+            vertices: f,
+            near,
+            lengths: lengths[face],
+            blocked,
+        }
     }
 
     /// Keep the evaluation of a new iterate; on reaching the tolerance, report the layout's
     /// distortion and the modulus of a flat torus as events.
-    fn accept(&mut self, u: &[f64], eval: Eval) {
+    fn accept(&mut self, u: &[f64], eval: Evaluation) {
         let converged = self.curvature_error(&eval.k) < self.tol;
         let eval = Arc::new(eval);
         *self.cache.lock().expect("cache") = Some((u.to_vec(), eval.clone()));
@@ -613,138 +682,6 @@ impl DiscreteRicci {
     }
 }
 
-/// A discrete conformal map of a closed genus-0 mesh to the unit sphere, by the construction
-/// of Springborn, Schröder, Pinkall 2008 (§ 5) / Bobenko, Pinkall, Springborn 2015: remove a
-/// vertex `N`; the chordal lengths of points on the sphere are, under stereographic
-/// projection from `N`, vertex-scalings of the Euclidean lengths of their images, with the
-/// factor of a neighbour `a` of `N` fixed by the edge `Na` to `ũ_a = −2 log ℓ(N, a)` (up to a
-/// common constant). So the punctured disk is flattened with that Dirichlet data and a flat
-/// interior, laid out, sent back by inverse stereographic projection (N to the pole), and
-/// Möbius-centered. Returns the positions and the Newton iterations.
-pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize), String> {
-    let (mut flow, mut s) = DiscreteRicci::punctured_sphere(mesh.clone(), Method::Newton, tol)?;
-    let mut iterations = 0;
-    while !flow.converged(&s) {
-        s = flow
-            .step(&s, 0.0, 1.0)
-            .map_err(|e| format!("Newton iteration {iterations}: {e}"))?;
-        iterations += 1;
-        if iterations > 50 {
-            return Err("no convergence in 50 Newton iterations".into());
-        }
-    }
-    let e = flow.evaluate(&s.u)?;
-    let plane = flow.layout_of(&e);
-    Ok((
-        flow.sphere_from_plane(&plane).expect("punctured"),
-        iterations,
-    ))
-}
-
-/// A closed genus-0 mesh punctured at a vertex, for [`map_to_sphere`].
-struct Puncture {
-    original: TriMesh,
-    pole: usize,
-}
-
-impl DiscreteRicci {
-    /// The flattening problem of [`map_to_sphere`] for a closed genus-0 mesh punctured at its
-    /// vertex 0, and its initial state (the Dirichlet data on the pole's neighbours, 0 inside).
-    pub fn punctured_sphere(
-        mesh: TriMesh,
-        method: Method,
-        tol: f64,
-    ) -> Result<(DiscreteRicci, MetricState), String> {
-        let n = mesh.vertices();
-        let pole = 0;
-        // The punctured disk, vertices renumbered without the pole.
-        let index: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
-        let faces: Vec<[usize; 3]> = mesh
-            .faces
-            .iter()
-            .filter(|f| !f.contains(&pole))
-            .map(|f| f.map(|i| index[i]))
-            .collect();
-        let positions: Vec<[f64; 3]> = mesh.positions[1..].to_vec();
-        let disk = TriMesh::new(positions, faces);
-        let m = disk.vertices();
-        let mut u = vec![0.0; m];
-        let mut dirichlet = vec![false; m];
-        for f in mesh.faces.iter().filter(|f| f.contains(&pole)) {
-            for &a in f.iter().filter(|&&a| a != pole) {
-                let d = vec3::norm(vec3::sub(mesh.positions[a], mesh.positions[pole]));
-                u[index[a]] = -2.0 * d.ln();
-                dirichlet[index[a]] = true;
-            }
-        }
-        // The common constant is free (it scales the plane): centre the boundary values on
-        // 0, so that u = 0 inside starts from a valid metric.
-        let nb = dirichlet.iter().filter(|&&d| d).count() as f64;
-        let mean = u.iter().sum::<f64>() / nb;
-        for (x, &d) in u.iter_mut().zip(&dirichlet) {
-            if d {
-                *x -= mean;
-            }
-        }
-        let mut flow = DiscreteRicci::new(disk, vec![0.0; m], dirichlet, method, tol)?;
-        flow.puncture = Some(Puncture {
-            original: mesh,
-            pole,
-        });
-        Ok((flow, MetricState { u }))
-    }
-
-    /// For a punctured sphere: the flat metric laid out, centred and scaled, sent to the unit
-    /// sphere by inverse stereographic projection (the pole to (0, 0, 1)) and Möbius-centered;
-    /// positions of the original mesh's vertices.
-    pub fn sphere_positions(&self, lengths: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
-        self.sphere_from_plane(&self.layout(lengths))
-    }
-
-    /// The faces of the sphere: the punctured disk's triangulation (with flips, the current
-    /// one) in the original numbering, and the pole's faces.
-    fn sphere_faces(&self, e: &Eval) -> Option<Vec<[usize; 3]>> {
-        let p = self.puncture.as_ref()?;
-        let mut faces: Vec<[usize; 3]> = self
-            .faces(e)
-            .iter()
-            .map(|f| f.map(|i| if i >= p.pole { i + 1 } else { i }))
-            .collect();
-        faces.extend(p.original.faces.iter().filter(|f| f.contains(&p.pole)));
-        Some(faces)
-    }
-
-    /// [`DiscreteRicci::sphere_positions`] from the layout of the punctured disk.
-    fn sphere_from_plane(&self, plane: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
-        let p = self.puncture.as_ref()?;
-        let m = plane.len() as f64;
-        let c = plane
-            .iter()
-            .fold([0.0; 2], |a, q| [a[0] + q[0] / m, a[1] + q[1] / m]);
-        let r = (plane
-            .iter()
-            .map(|q| (q[0] - c[0]).powi(2) + (q[1] - c[1]).powi(2))
-            .sum::<f64>()
-            / m)
-            .sqrt();
-        let n = p.original.vertices();
-        let mut sphere = vec![[0.0, 0.0, 1.0]; n];
-        for (i, q) in (0..n).filter(|&i| i != p.pole).zip(plane) {
-            // Mirrored: stereographic projection from the north pole reverses orientation.
-            let (x, y) = ((q[0] - c[0]) / r, -(q[1] - c[1]) / r);
-            let s = x * x + y * y;
-            sphere[i] = [
-                2.0 * x / (1.0 + s),
-                2.0 * y / (1.0 + s),
-                (s - 1.0) / (s + 1.0),
-            ];
-        }
-        let mass = geometry::vertex_lumped_mass_barycentric(&p.original);
-        super::harmonic_map::mobius_center(&mut sphere, &mass);
-        Some(sphere)
-    }
-}
-
 /// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.
 fn distortion_against(
     angles0: &[[f64; 3]],
@@ -766,21 +703,10 @@ fn distortion_against(
 }
 
 /// The first triangle whose lengths break the triangle inequality, if any.
-fn check_triangles(lengths: &[[f64; 3]]) -> Result<(), Degenerate> {
-    match lengths
+fn first_degenerate(lengths: &[[f64; 3]]) -> Option<usize> {
+    lengths
         .iter()
         .position(|l| !(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]))
-    {
-        Some(face) => Err(Degenerate {
-            face,
-            lengths: lengths[face],
-        }),
-        None => Ok(()),
-    }
-}
-
-fn geometry_edges(mesh: &TriMesh) -> Result<Edges, String> {
-    crate::mesh::topology::edges(mesh).map_err(|e| e.to_string())
 }
 
 impl Flow for DiscreteRicci {
@@ -798,7 +724,9 @@ impl Flow for DiscreteRicci {
         if self.cached(&s.u).is_none() {
             self.reusable = false;
         }
-        let eval = self.evaluate(&s.u).map_err(StepError::Collapse)?;
+        let eval = self
+            .evaluate(&s.u)
+            .map_err(|e| StepError::Collapse(e.to_string()))?;
         let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
@@ -814,9 +742,7 @@ impl Flow for DiscreteRicci {
             self.accept(&u, next);
             return Ok(MetricState { u });
         }
-        let e0 = eval
-            .energy
-            .unwrap_or_else(|| self.energy_with(&s.u, &eval.lengths, &eval.angles));
+        let e0 = self.energy_of_evaluation(&s.u, &eval);
         let error = self.curvature_error(&eval.k);
         // A reusable factorization is tried first; if its step finds no decrease, the current
         // Hessian is factored and the step retried.
@@ -966,10 +892,7 @@ impl Flow for DiscreteRicci {
             ));
         }
         if self.puncture.is_some() {
-            let plane = self.layout_of(&e);
-            if let (Some(points), Some(cells)) =
-                (self.sphere_from_plane(&plane), self.sphere_faces(&e))
-            {
+            if let (Some(points), Some(cells)) = (self.sphere_of(&e), self.sphere_faces(&e)) {
                 frame.series.push((
                     "sphere",
                     Frame {
