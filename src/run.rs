@@ -357,8 +357,8 @@ pub fn discrete_ricci_flow(s: &Scenario, mesh: TriMesh) -> Result<(DiscreteRicci
             .map_err(|e| config("discrete_ricci.flips", e.to_string()))?;
     }
     flow = flow.with_layout(spec.layout);
-    let state = MetricState { u };
-    if let Err(msg) = flow.check_metric(&state.u) {
+    let state = MetricState::new(u);
+    if let Err(msg) = flow.check_metric(state.u()) {
         return Err(config(
             "initial",
             format!("the initial metric is not valid: {msg}"),

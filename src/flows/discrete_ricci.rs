@@ -37,6 +37,12 @@
 //! triangulation (triangles between the original vertex positions) and measure distortion
 //! against the triangles with the same corners in the input.
 //!
+//! # State and evaluations
+//! A step returns the new `u` together with its [evaluation](MetricState) (lengths, angles,
+//! curvature, energy, with flips the triangulation), so that the driver's questions about it
+//! (energy, convergence, diagnostics, frame) cost nothing more. A state carries only
+//! evaluations of its own `u` by the flow that made it; any other state is evaluated afresh.
+//!
 //! # Layouts and the sphere
 //! Flat metrics are laid out in the plane by [`crate::geometry::layout`]: disks with one position
 //! per vertex, flat tori periodically with their modulus `τ`. A closed genus-0 mesh is mapped to
@@ -57,12 +63,42 @@ use crate::mesh::TriMesh;
 use rayon::prelude::*;
 use sphere::Puncture;
 use std::f64::consts::PI;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-/// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`).
-#[derive(Clone, Debug)]
+/// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`), and, for a state a
+/// step returned, the flow's evaluation of that `u`. The fields are private so that the two
+/// cannot disagree: build a state with [`MetricState::new`], read `u` with [`MetricState::u`].
+#[derive(Clone)]
 pub struct MetricState {
-    pub u: Vec<f64>,
+    u: Vec<f64>,
+    eval: Option<Arc<Evaluation>>,
+}
+
+impl MetricState {
+    /// The state of the scale factors `u`, not evaluated yet.
+    pub fn new(u: Vec<f64>) -> MetricState {
+        MetricState { u, eval: None }
+    }
+
+    /// The scale factors.
+    pub fn u(&self) -> &[f64] {
+        &self.u
+    }
+
+    /// The scale factors, dropping the evaluation.
+    pub fn into_u(self) -> Vec<f64> {
+        self.u
+    }
+}
+
+impl std::fmt::Debug for MetricState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricState")
+            .field("u", &self.u)
+            .field("evaluated", &self.eval.is_some())
+            .finish()
+    }
 }
 
 /// How a step is taken.
@@ -150,9 +186,18 @@ type EdgeIncidence = (Vec<[usize; 2]>, Vec<[usize; 3]>);
 /// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
 const REUSE_CONTRACTION: f64 = 0.01;
 
+/// Identifies a [`DiscreteRicci`] (and its configuration) in the evaluations it makes.
+static NEXT_FLOW_ID: AtomicU64 = AtomicU64::new(0);
+
+fn next_flow_id() -> u64 {
+    NEXT_FLOW_ID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The lengths, corner angles and curvature of one metric (and its energy, once known), on the
 /// mesh's faces or, with flips, on its Delaunay triangulation `tri`.
 struct Evaluation {
+    /// The [`DiscreteRicci::id`] of the flow that made it.
+    flow: u64,
     tri: Option<Intrinsic>,
     lengths: Vec<[f64; 3]>,
     angles: Vec<[f64; 3]>,
@@ -162,6 +207,8 @@ struct Evaluation {
 
 /// Discrete surface Ricci flow on a mesh; see the module docs.
 pub struct DiscreteRicci {
+    /// Unique per flow and configuration: a state's evaluation is used only if it has this id.
+    id: u64,
     mesh: TriMesh,
     edges: Edges,
     l0: Vec<[f64; 3]>,
@@ -186,9 +233,11 @@ pub struct DiscreteRicci {
     /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
     puncture: Option<Puncture>,
     events: Vec<String>,
-    /// The evaluation of the last metric a step produced (the driver asks whether it has
-    /// converged, then steps from it).
-    cache: Mutex<Option<(Vec<f64>, Arc<Evaluation>)>>,
+    /// The evaluation of the last iterate a step returned (also carried by that state). A step
+    /// from a state carrying this very evaluation continues from the last iterate (so Newton
+    /// may reuse its factorization); `u` without an evaluation is flipped to Delaunay starting
+    /// from its triangulation.
+    last: Option<Arc<Evaluation>>,
     /// Whether the system holds a factorization of the Hessian at an earlier iterate that the
     /// next Newton step may reuse.
     reusable: bool,
@@ -253,11 +302,12 @@ impl DiscreteRicci {
             .all(|(k, &b)| b || k.abs() < 1e-15);
         let closed = !boundary.iter().any(|&b| b);
         Ok(DiscreteRicci {
+            id: next_flow_id(),
             disk: genus_zero_disk && flat_inside,
             flat_torus: closed && chi == 0.0 && flat_inside,
             puncture: None,
             events: Vec::new(),
-            cache: Mutex::new(None),
+            last: None,
             reusable: false,
             intrinsic: None,
             system_faces: None,
@@ -284,10 +334,12 @@ impl DiscreteRicci {
     }
 
     /// Take the metric of `u` on its Delaunay triangulation, reached by Ptolemy edge flips (see
-    /// the module docs). Fails if the mesh is not consistently oriented.
+    /// the module docs). Fails if the mesh is not consistently oriented. Evaluations made before
+    /// are not used after.
     pub fn with_flips(mut self) -> Result<DiscreteRicci, SetupError> {
         self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
-        *self.cache.lock().expect("cache") = None;
+        self.id = next_flow_id();
+        self.last = None;
         Ok(self)
     }
 
@@ -340,20 +392,27 @@ impl DiscreteRicci {
         }
     }
 
-    /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate), or
-    /// the triangle that breaks the triangle inequality.
-    fn evaluate(&self, u: &[f64]) -> Result<Arc<Evaluation>, MetricError> {
-        if let Some(e) = self.cached(u) {
-            return Ok(e);
+    /// The evaluation of a state: the one it carries if this flow made it, else afresh.
+    fn evaluation(&self, s: &MetricState) -> Result<Arc<Evaluation>, MetricError> {
+        match &s.eval {
+            Some(e) if e.flow == self.id => Ok(e.clone()),
+            _ => self.evaluate(&s.u),
         }
-        let last = self
-            .cache
-            .lock()
-            .expect("cache")
-            .as_ref()
-            .map(|(_, e)| e.clone());
-        let start = last.as_ref().and_then(|e| e.tri.as_ref());
+    }
+
+    /// Evaluate `u` afresh; with flips, flipping to Delaunay from the triangulation of the last
+    /// iterate (or the mesh's).
+    fn evaluate(&self, u: &[f64]) -> Result<Arc<Evaluation>, MetricError> {
+        let start = self.last.as_ref().and_then(|e| e.tri.as_ref());
         Ok(Arc::new(self.eval_at(u, start)?))
+    }
+
+    /// Whether `s` is the last iterate a step returned (with the evaluation made then).
+    fn is_last(&self, s: &MetricState) -> bool {
+        match (&s.eval, &self.last) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 
     /// Evaluate `u` afresh; with flips, flipping to Delaunay from `start` (or the mesh).
@@ -376,15 +435,6 @@ impl DiscreteRicci {
         e.tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces)
     }
 
-    /// The evaluation of `u` if it is the last iterate a step produced.
-    fn cached(&self, u: &[f64]) -> Option<Arc<Evaluation>> {
-        let cache = self.cache.lock().expect("cache");
-        cache
-            .as_ref()
-            .filter(|(cu, _)| cu.as_slice() == u)
-            .map(|(_, e)| e.clone())
-    }
-
     fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Evaluation {
         let angles = geometry::corner_angles_from_lengths(&lengths);
         let k = geometry::vertex_angle_defects_from_angles(
@@ -394,6 +444,7 @@ impl DiscreteRicci {
             &self.boundary,
         );
         Evaluation {
+            flow: self.id,
             tri,
             lengths,
             angles,
@@ -632,14 +683,14 @@ impl DiscreteRicci {
         }
     }
 
-    /// Keep the evaluation of a new iterate; on reaching the tolerance, report the layout's
-    /// distortion and the modulus of a flat torus as events.
-    fn accept(&mut self, u: &[f64], eval: Evaluation) {
+    /// Keep the evaluation of a new iterate and return it; on reaching the tolerance, report the
+    /// layout's distortion and the modulus of a flat torus as events.
+    fn accept(&mut self, eval: Evaluation) -> Arc<Evaluation> {
         let converged = self.curvature_error(&eval.k) < self.tol;
         let eval = Arc::new(eval);
-        *self.cache.lock().expect("cache") = Some((u.to_vec(), eval.clone()));
+        self.last = Some(eval.clone());
         if !converged {
-            return;
+            return eval;
         }
         let (angle, area) = self.distortion_of(&eval);
         let faces = angle.len() as f64;
@@ -655,7 +706,7 @@ impl DiscreteRicci {
             area.iter().map(|a| a.abs()).sum::<f64>() / faces
         ));
         if !self.flat_torus {
-            return;
+            return eval;
         }
         let CornerLayout { translations, .. } = self.corner_layout_of(&eval);
         self.events
@@ -670,6 +721,7 @@ impl DiscreteRicci {
                 }
                 None => "the layout's translations do not span a lattice; no modulus".into(),
             });
+        eval
     }
 
     /// `K̂ − K` at prescribed vertices, 0 elsewhere.
@@ -713,19 +765,19 @@ impl Flow for DiscreteRicci {
     type State = MetricState;
 
     fn energy(&self, s: &MetricState) -> f64 {
-        match self.cached(&s.u).and_then(|e| e.energy) {
-            Some(e) => e,
-            None => self.energy_of(&s.u),
+        match self.evaluation(s) {
+            Ok(e) => self.energy_of_evaluation(&s.u, &e),
+            Err(_) => f64::INFINITY,
         }
     }
 
     fn step(&mut self, s: &MetricState, t: f64, dt: f64) -> Result<MetricState, StepError> {
         // A factorization is only reused when continuing from the last iterate.
-        if self.cached(&s.u).is_none() {
+        if !self.is_last(s) {
             self.reusable = false;
         }
         let eval = self
-            .evaluate(&s.u)
+            .evaluation(s)
             .map_err(|e| StepError::Collapse(e.to_string()))?;
         let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
@@ -739,8 +791,11 @@ impl Flow for DiscreteRicci {
             let next = self
                 .eval_at(&u, eval.tri.as_ref())
                 .map_err(|m| StepError::Collapse(format!("at t = {:e}: {m}", t + dt)))?;
-            self.accept(&u, next);
-            return Ok(MetricState { u });
+            let eval = self.accept(next);
+            return Ok(MetricState {
+                u,
+                eval: Some(eval),
+            });
         }
         let e0 = self.energy_of_evaluation(&s.u, &eval);
         let error = self.curvature_error(&eval.k);
@@ -783,8 +838,11 @@ impl Flow for DiscreteRicci {
             let ratio = new_error / error;
             self.reusable = self.method == Method::Newton
                 && (ratio <= REUSE_CONTRACTION || (reused && ratio * new_error < self.tol));
-            self.accept(&u, next);
-            return Ok(MetricState { u });
+            let eval = self.accept(next);
+            return Ok(MetricState {
+                u,
+                eval: Some(eval),
+            });
         }
     }
 
@@ -792,7 +850,7 @@ impl Flow for DiscreteRicci {
     /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and the distortion of the metric against the mesh:
     /// `angle_distortion_max/mean` (radians), `area_distortion_max/mean` (`|log(A/A⁰)|`).
     fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
-        let Ok(e) = self.evaluate(&s.u) else {
+        let Ok(e) = self.evaluation(s) else {
             return vec![("curvature_error", f64::NAN)];
         };
         let total: f64 = e.k.iter().sum();
@@ -833,7 +891,7 @@ impl Flow for DiscreteRicci {
     }
 
     fn converged(&self, s: &MetricState) -> bool {
-        self.evaluate(&s.u)
+        self.evaluation(s)
             .is_ok_and(|e| self.curvature_error(&e.k) < self.tol)
     }
 
@@ -842,7 +900,7 @@ impl Flow for DiscreteRicci {
     /// `area_distortion`; the layout as the series `layout` (disks and flat tori), the sphere
     /// as `sphere`.
     fn frame(&self, s: &MetricState, _t: f64) -> Frame {
-        let Ok(e) = self.evaluate(&s.u) else {
+        let Ok(e) = self.evaluation(s) else {
             return Frame {
                 points: self.mesh.positions.clone(),
                 cells: Cells::Triangles(self.mesh.faces.clone()),

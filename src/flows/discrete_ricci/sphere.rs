@@ -60,7 +60,7 @@ pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize),
             })?;
         iterations += 1;
     }
-    let e = flow.evaluate(&s.u)?;
+    let e = flow.evaluation(&s)?;
     Ok((flow.sphere_of(&e).expect("punctured"), iterations))
 }
 
@@ -109,7 +109,7 @@ impl DiscreteRicci {
             original: mesh,
             pole,
         });
-        Ok((flow, MetricState { u }))
+        Ok((flow, MetricState::new(u)))
     }
 
     /// For a punctured sphere (else `None`): the flat metric laid out, centred and scaled, sent
