@@ -5,7 +5,7 @@ use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::error::{Error, Result};
 use crate::flows::discrete_ricci::{DiscreteRicci, Method, MetricState};
 use crate::flows::graph_mcf::{GraphForm, GraphMcf, GraphState};
-use crate::flows::harmonic_map::{mobius_center, HarmonicMap, MapOptions, MapState};
+use crate::flows::harmonic_map::{HarmonicMap, MapOptions, MapState};
 use crate::flows::ricci::{Ricci, RicciState};
 use crate::flows::surface_mcf::{
     LaplacianChoice, Normalize, SurfaceMcf, SurfaceOptions, SurfaceState,
@@ -174,7 +174,8 @@ pub fn harmonic_flow<D: Discretization>(
         .map_err(|e| numerical(s, e))?
         .with_exact(c.exact_map);
     if options.center {
-        mobius_center(&mut u, flow.domain().lumped_mass());
+        crate::geometry::mobius_center(&mut u, flow.domain().lumped_mass())
+            .map_err(|e| numerical(s, e))?;
     }
     Ok((flow, MapState { u }))
 }

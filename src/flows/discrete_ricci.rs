@@ -61,7 +61,7 @@ use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
 use crate::mesh::topology::{Edges, MeshDefect};
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
-use sphere::Puncture;
+use sphere::{Puncture, Sphere};
 use std::f64::consts::PI;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -194,7 +194,8 @@ fn next_flow_id() -> u64 {
 }
 
 /// The lengths, corner angles and curvature of one metric (and its energy, once known), on the
-/// mesh's faces or, with flips, on its Delaunay triangulation `tri`.
+/// mesh's faces or, with flips, on its Delaunay triangulation `tri`; for a punctured sphere, the
+/// sphere of a metric a step produced.
 struct Evaluation {
     /// The [`DiscreteRicci::id`] of the flow that made it.
     flow: u64,
@@ -203,6 +204,7 @@ struct Evaluation {
     angles: Vec<[f64; 3]>,
     k: Vec<f64>,
     energy: Option<f64>,
+    sphere: Option<Sphere>,
 }
 
 /// Discrete surface Ricci flow on a mesh; see the module docs.
@@ -450,6 +452,7 @@ impl DiscreteRicci {
             angles,
             k,
             energy: None,
+            sphere: None,
         }
     }
 
@@ -683,9 +686,13 @@ impl DiscreteRicci {
         }
     }
 
-    /// Keep the evaluation of a new iterate and return it; on reaching the tolerance, report the
-    /// layout's distortion and the modulus of a flat torus as events.
-    fn accept(&mut self, eval: Evaluation) -> Arc<Evaluation> {
+    /// Keep the evaluation of a new iterate (reached at time `t`) and return it; for a punctured
+    /// sphere, map it to the sphere; on reaching the tolerance, report the layout's distortion
+    /// and the modulus of a flat torus as events.
+    fn accept(&mut self, mut eval: Evaluation, t: f64) -> Arc<Evaluation> {
+        if self.puncture.is_some() {
+            eval.sphere = self.checked_sphere(&eval, t);
+        }
         let converged = self.curvature_error(&eval.k) < self.tol;
         let eval = Arc::new(eval);
         self.last = Some(eval.clone());
@@ -776,9 +783,14 @@ impl Flow for DiscreteRicci {
         if !self.is_last(s) {
             self.reusable = false;
         }
+        let carried = s.eval.as_ref().is_some_and(|e| e.flow == self.id);
         let eval = self
             .evaluation(s)
             .map_err(|e| StepError::Collapse(e.to_string()))?;
+        if !carried && self.puncture.is_some() {
+            // The initial state's sphere was written without a word: check it now.
+            self.checked_sphere(&eval, t);
+        }
         let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
@@ -791,7 +803,7 @@ impl Flow for DiscreteRicci {
             let next = self
                 .eval_at(&u, eval.tri.as_ref())
                 .map_err(|m| StepError::Collapse(format!("at t = {:e}: {m}", t + dt)))?;
-            let eval = self.accept(next);
+            let eval = self.accept(next, t + dt);
             return Ok(MetricState {
                 u,
                 eval: Some(eval),
@@ -838,7 +850,7 @@ impl Flow for DiscreteRicci {
             let ratio = new_error / error;
             self.reusable = self.method == Method::Newton
                 && (ratio <= REUSE_CONTRACTION || (reused && ratio * new_error < self.tol));
-            let eval = self.accept(next);
+            let eval = self.accept(next, t + dt);
             return Ok(MetricState {
                 u,
                 eval: Some(eval),
@@ -950,7 +962,11 @@ impl Flow for DiscreteRicci {
             ));
         }
         if self.puncture.is_some() {
-            if let (Some(points), Some(cells)) = (self.sphere_of(&e), self.sphere_faces(&e)) {
+            let points = match &e.sphere {
+                Some(sphere) => Some(sphere.positions.clone()),
+                None => self.sphere_of(&e).map(|sphere| sphere.positions),
+            };
+            if let (Some(points), Some(cells)) = (points, self.sphere_faces(&e)) {
                 frame.series.push((
                     "sphere",
                     Frame {

@@ -1,6 +1,6 @@
 //! Discrete differential operators on triangle meshes: measures, cotangent weights and the cotan
 //! Laplacian, lumped and consistent mass, mean and Gaussian curvature; layouts of flat metrics in
-//! the plane ([`layout`]).
+//! the plane ([`layout`]) and Möbius centering of maps into the sphere ([`mobius`]).
 //!
 //! Every quantity is a free function named after the element it lives on (`face_areas`,
 //! `corner_cotans`, `vertex_lumped_mass_voronoi`, …), each formula written once. Functions that
@@ -87,6 +87,7 @@ pub mod layout;
 pub mod lobachevsky;
 mod mass;
 mod measures;
+pub mod mobius;
 pub mod vec3;
 
 pub use cotan::{
@@ -110,6 +111,7 @@ pub use measures::{
     face_areas_from_lengths, face_edge_lengths, face_normals, total_area,
     triangle_area_from_lengths, vertex_corner_sum, vertex_normals,
 };
+pub use mobius::{mobius_center, Centering, NotCentered};
 
 /// Minimum number of faces (or vertices) per rayon task: below this, splitting costs more than
 /// the arithmetic it parallelizes.

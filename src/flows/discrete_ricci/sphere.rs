@@ -6,12 +6,15 @@
 //! neighbour `a` of `N` fixed by the edge `Na` to `ũ_a = −2 log ℓ(N, a)` (up to a common
 //! constant). So the punctured disk is flattened with that Dirichlet data and a flat interior
 //! ([`DiscreteRicci::punctured_sphere`]), laid out, sent back by inverse stereographic projection
-//! (`N` to the pole) and Möbius-centered ([`crate::flows::harmonic_map::mobius_center`]).
+//! (`N` to the pole) and Möbius-centered ([`crate::geometry::mobius_center`]).
+//!
+//! A centering that does not converge leaves a valid map to the sphere, only not normalized:
+//! [`map_to_sphere`] fails with it, and the flow reports it as an event of the step that made
+//! the metric (and of the first step, for the initial state).
 
 use super::{DiscreteRicci, Evaluation, Method, MetricError, MetricState, SetupError};
-use crate::flows::harmonic_map::mobius_center;
 use crate::flows::{Flow, StepError};
-use crate::geometry::{self, vec3};
+use crate::geometry::{self, mobius_center, vec3, Centering, NotCentered};
 use crate::mesh::TriMesh;
 
 /// Newton iterations [`map_to_sphere`] takes at most.
@@ -23,6 +26,14 @@ pub(super) struct Puncture {
     pole: usize,
     /// The barycentric lumped mass of the original mesh (the weights of the Möbius centering).
     mass: Vec<f64>,
+}
+
+/// A metric sent to the sphere: positions of the original mesh's vertices, and the outcome of
+/// their Möbius centering (on failure, the positions of its last iterate).
+#[derive(Clone)]
+pub(super) struct Sphere {
+    pub(super) positions: Vec<[f64; 3]>,
+    pub(super) centering: Result<Centering, NotCentered>,
 }
 
 /// Why [`map_to_sphere`] failed.
@@ -40,6 +51,9 @@ pub enum SphereError {
     /// The flat metric has no layout.
     #[error(transparent)]
     Metric(#[from] MetricError),
+    /// The Möbius centering of the sphere did not converge.
+    #[error(transparent)]
+    NotCentered(#[from] NotCentered),
 }
 
 /// A discrete conformal map of a closed genus-0 mesh to the unit sphere (see the module docs):
@@ -61,7 +75,12 @@ pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize),
         iterations += 1;
     }
     let e = flow.evaluation(&s)?;
-    Ok((flow.sphere_of(&e).expect("punctured"), iterations))
+    let sphere = match &e.sphere {
+        Some(sphere) => sphere.clone(),
+        None => flow.sphere_of(&e).expect("punctured"),
+    };
+    sphere.centering?;
+    Ok((sphere.positions, iterations))
 }
 
 impl DiscreteRicci {
@@ -114,9 +133,13 @@ impl DiscreteRicci {
 
     /// For a punctured sphere (else `None`): the flat metric laid out, centred and scaled, sent
     /// to the unit sphere by inverse stereographic projection (the pole to (0, 0, 1)) and
-    /// Möbius-centered; positions of the original mesh's vertices.
-    pub fn sphere_positions(&self, lengths: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
-        self.sphere_from_plane(&self.layout(lengths))
+    /// Möbius-centered; positions of the original mesh's vertices, or the centering's failure.
+    pub fn sphere_positions(
+        &self,
+        lengths: &[[f64; 3]],
+    ) -> Option<Result<Vec<[f64; 3]>, NotCentered>> {
+        let sphere = self.sphere_from_plane(&self.layout(lengths))?;
+        Some(sphere.centering.map(|_| sphere.positions))
     }
 
     /// The faces of the sphere: the punctured disk's triangulation (with flips, the current
@@ -132,13 +155,24 @@ impl DiscreteRicci {
         Some(faces)
     }
 
-    /// [`DiscreteRicci::sphere_positions`] of an evaluation, on its triangulation.
-    pub(super) fn sphere_of(&self, e: &Evaluation) -> Option<Vec<[f64; 3]>> {
+    /// [`DiscreteRicci::sphere_positions`] of an evaluation (on its triangulation), with the
+    /// outcome of the centering.
+    pub(super) fn sphere_of(&self, e: &Evaluation) -> Option<Sphere> {
         self.sphere_from_plane(&self.layout_of(e))
     }
 
+    /// [`DiscreteRicci::sphere_of`], reporting a centering that did not converge as an event
+    /// (of the metric at time `t`).
+    pub(super) fn checked_sphere(&mut self, e: &Evaluation, t: f64) -> Option<Sphere> {
+        let sphere = self.sphere_of(e)?;
+        if let Err(not) = &sphere.centering {
+            self.events.push(format!("the sphere at t = {t:e}: {not}"));
+        }
+        Some(sphere)
+    }
+
     /// [`DiscreteRicci::sphere_positions`] from the layout of the punctured disk.
-    fn sphere_from_plane(&self, plane: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
+    fn sphere_from_plane(&self, plane: &[[f64; 3]]) -> Option<Sphere> {
         let p = self.puncture.as_ref()?;
         let m = plane.len() as f64;
         let c = plane
@@ -162,7 +196,10 @@ impl DiscreteRicci {
                 (s - 1.0) / (s + 1.0),
             ];
         }
-        mobius_center(&mut sphere, &p.mass);
-        Some(sphere)
+        let centering = mobius_center(&mut sphere, &p.mass);
+        Some(Sphere {
+            positions: sphere,
+            centering,
+        })
     }
 }
