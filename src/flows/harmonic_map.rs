@@ -43,7 +43,9 @@
 //!   centre of mass `Σ M_i u_i / Σ M_i` to the origin (Gu, Wang, Chan, Thompson, Yau 2004,
 //!   *Genus zero surface conformal mapping and its application to brain surface mapping*, IEEE
 //!   TMI 23, normalize the same centre; the transformation and its fixed-point iteration
-//!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37).
+//!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37;
+//!   [`crate::geometry::mobius_center`]). A centering that does not converge keeps the step
+//!   (its map is still on `S²`) and is reported as an event with the remaining `|c|`.
 
 use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
