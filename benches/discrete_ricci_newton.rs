@@ -46,7 +46,7 @@ fn main() {
             )
             .unwrap();
             setups.push(t.elapsed().as_secs_f64());
-            let mut s = MetricState { u: vec![0.0; n] };
+            let mut s = MetricState::new(vec![0.0; n]);
             let mut iterations = 0;
             while !flow.converged(&s) {
                 s = flow.step(&s, 0.0, 1.0).unwrap();
@@ -63,7 +63,7 @@ fn main() {
         let (flow, last, iterations) = run();
         let (symbolic, total) = (median(setups), median(totals));
         let solve = total - symbolic;
-        let lengths = flow.lengths(&last.u).unwrap();
+        let lengths = flow.lengths(last.u()).unwrap();
         let error = flow.curvature_error(&flow.curvature_of(&lengths));
         // The floor of one iteration: factor + solve of the Hessian alone.
         let h = flow.hessian(&lengths);

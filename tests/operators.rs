@@ -1,6 +1,6 @@
 //! Tests of the `geometry` layer: identities of the cotan Laplacian and the masses, exact values
 //! on known triangles and grids, discrete Gauss–Bonnet on several topologies, and convergence of
-//! the curvatures on icospheres.
+//! the curvatures on icospheres, layouts of flat metrics, Möbius centering.
 
 #[path = "operators/curvature.rs"]
 mod curvature;
@@ -8,8 +8,12 @@ mod curvature;
 mod exact;
 #[path = "operators/identities.rs"]
 mod identities;
+#[path = "operators/layout.rs"]
+mod layout;
 #[path = "operators/mass.rs"]
 mod mass;
+#[path = "operators/mobius.rs"]
+mod mobius;
 #[path = "operators/timing.rs"]
 mod timing;
 

@@ -36,24 +36,71 @@
 //! Newton pass through what would otherwise be degenerate triangles. Frames then show that
 //! triangulation (triangles between the original vertex positions) and measure distortion
 //! against the triangles with the same corners in the input.
+//!
+//! # State and evaluations
+//! A step returns the new `u` together with its [evaluation](MetricState) (lengths, angles,
+//! curvature, energy, with flips the triangulation), so that the driver's questions about it
+//! (energy, convergence, diagnostics, frame) cost nothing more. A state carries only
+//! evaluations of its own `u` by the flow that made it; any other state is evaluated afresh.
+//!
+//! # Layouts and the sphere
+//! Flat metrics are laid out in the plane by [`crate::geometry::layout`]: disks with one position
+//! per vertex, flat tori periodically with their modulus `τ`. A closed genus-0 mesh is mapped to
+//! the round sphere by [`map_to_sphere`] (the submodule `sphere`).
+
+mod sphere;
+
+pub use sphere::{map_to_sphere, SphereError};
 
 pub mod setup;
 
 use super::{Cells, Field, Flow, Frame, StepError};
+use crate::geometry::layout::{corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::geometry::{self, vec3};
-use crate::linalg::ImplicitSystem;
-use crate::mesh::intrinsic::Intrinsic;
-use crate::mesh::topology::Edges;
+use crate::linalg::{ImplicitSystem, SpdError};
+use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
+use crate::mesh::topology::{Edges, MeshDefect};
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
+use sphere::{Puncture, Sphere};
 use std::f64::consts::PI;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-/// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`).
-#[derive(Clone, Debug)]
+/// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`), and, for a state a
+/// step returned, the flow's evaluation of that `u`. The fields are private so that the two
+/// cannot disagree: build a state with [`MetricState::new`], read `u` with [`MetricState::u`].
+#[derive(Clone)]
 pub struct MetricState {
-    pub u: Vec<f64>,
+    u: Vec<f64>,
+    eval: Option<Arc<Evaluation>>,
+}
+
+impl MetricState {
+    /// The state of the scale factors `u`, not evaluated yet.
+    pub fn new(u: Vec<f64>) -> MetricState {
+        MetricState { u, eval: None }
+    }
+
+    /// The scale factors.
+    pub fn u(&self) -> &[f64] {
+        &self.u
+    }
+
+    /// The scale factors, dropping the evaluation.
+    pub fn into_u(self) -> Vec<f64> {
+        self.u
+    }
+}
+
+impl std::fmt::Debug for MetricState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricState")
+            .field("u", &self.u)
+            .field("evaluated", &self.eval.is_some())
+            .finish()
+    }
 }
 
 /// How a step is taken.
@@ -72,24 +119,101 @@ pub enum Method {
     ExactNewton,
 }
 
+/// Why a discrete Ricci flow cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The mesh is not a valid 2-manifold (its edges cannot be built).
+    #[error(transparent)]
+    Mesh(#[from] MeshDefect),
+    /// The targets of a closed or fully prescribed mesh break discrete Gauss–Bonnet.
+    #[error(
+        "the target curvatures sum to {total:.12} but Gauss–Bonnet needs 2πχ = {expected:.12} \
+         (χ = {chi}); adjust the cone angles or boundary angle sums"
+    )]
+    GaussBonnet { total: f64, expected: f64, chi: i64 },
+    /// The symbolic analysis of the Hessian's pattern failed.
+    #[error("solver: {0}")]
+    Solver(#[from] SpdError),
+    /// The mesh cannot carry an intrinsic triangulation (for edge flips).
+    #[error(transparent)]
+    Intrinsic(#[from] IntrinsicError),
+}
+
+/// A triangle whose lengths break the triangle inequality: `u` has no metric on it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error(
+    "triangle {face} (vertices {}, {}, {}) near ({:.4}, {:.4}, {:.4}) would break the triangle \
+     inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\"){}",
+    .vertices[0], .vertices[1], .vertices[2], .near[0], .near[1], .near[2],
+    .lengths[0], .lengths[1], .lengths[2], blocked_note(.blocked)
+)]
+pub struct Degenerate {
+    /// The face (of the triangulation the metric is taken on).
+    pub face: usize,
+    /// Its corners.
+    pub vertices: [usize; 3],
+    /// The centroid of its corners in the input mesh.
+    pub near: [f64; 3],
+    /// Its lengths, `[k]` opposite corner `k`.
+    pub lengths: [f64; 3],
+    /// With flips: the edges, as vertex pairs, that are not Delaunay but cannot be flipped
+    /// ([`Intrinsic::blocked`]); empty without flips.
+    pub blocked: Vec<[usize; 2]>,
+}
+
+fn blocked_note(blocked: &[[usize; 2]]) -> String {
+    match blocked.first() {
+        Some([a, b]) => format!(
+            "; even with Delaunay edge flips: {} edge(s) that are not Delaunay cannot be \
+             flipped, e.g. {a}-{b} (a boundary edge, or a flip that would join a vertex \
+             to itself: a vertex whose scale is tiny against its neighbours')",
+            blocked.len()
+        ),
+        None => String::new(),
+    }
+}
+
+/// Why `u` has no metric.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum MetricError {
+    #[error(transparent)]
+    Degenerate(#[from] Degenerate),
+    /// Delaunay flips that did not end.
+    #[error(transparent)]
+    Flips(#[from] IntrinsicError),
+}
+
 /// Edge endpoints and, per face, the edge opposite each corner.
 type EdgeIncidence = (Vec<[usize; 2]>, Vec<[usize; 3]>);
 
 /// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
 const REUSE_CONTRACTION: f64 = 0.01;
 
+/// Identifies a [`DiscreteRicci`] (and its configuration) in the evaluations it makes.
+static NEXT_FLOW_ID: AtomicU64 = AtomicU64::new(0);
+
+fn next_flow_id() -> u64 {
+    NEXT_FLOW_ID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The lengths, corner angles and curvature of one metric (and its energy, once known), on the
-/// mesh's faces or, with flips, on its Delaunay triangulation `tri`.
-struct Eval {
+/// mesh's faces or, with flips, on its Delaunay triangulation `tri`; for a punctured sphere, the
+/// sphere of a metric a step produced.
+struct Evaluation {
+    /// The [`DiscreteRicci::id`] of the flow that made it.
+    flow: u64,
     tri: Option<Intrinsic>,
     lengths: Vec<[f64; 3]>,
     angles: Vec<[f64; 3]>,
     k: Vec<f64>,
     energy: Option<f64>,
+    sphere: Option<Sphere>,
 }
 
 /// Discrete surface Ricci flow on a mesh; see the module docs.
 pub struct DiscreteRicci {
+    /// Unique per flow and configuration: a state's evaluation is used only if it has this id.
+    id: u64,
     mesh: TriMesh,
     edges: Edges,
     l0: Vec<[f64; 3]>,
@@ -114,9 +238,11 @@ pub struct DiscreteRicci {
     /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
     puncture: Option<Puncture>,
     events: Vec<String>,
-    /// The evaluation of the last metric a step produced (the driver asks whether it has
-    /// converged, then steps from it).
-    cache: Mutex<Option<(Vec<f64>, Arc<Eval>)>>,
+    /// The evaluation of the last iterate a step returned (also carried by that state). A step
+    /// from a state carrying this very evaluation continues from the last iterate (so Newton
+    /// may reuse its factorization); `u` without an evaluation is flipped to Delaunay starting
+    /// from its triangulation.
+    last: Option<Arc<Evaluation>>,
     /// Whether the system holds a factorization of the Hessian at an earlier iterate that the
     /// next Newton step may reuse.
     reusable: bool,
@@ -139,27 +265,21 @@ pub struct Metric {
     pub k: Vec<f64>,
 }
 
-/// A triangle whose lengths violate the triangle inequality.
-#[derive(Debug)]
-pub struct Degenerate {
-    pub face: usize,
-    pub lengths: [f64; 3],
-}
-
 impl DiscreteRicci {
     /// Set up on `mesh` with the target curvature `target` (per vertex) and the Dirichlet mask
-    /// `dirichlet`. Fails with a message if the targets of a closed or fully prescribed mesh
-    /// do not sum to `2πχ`.
+    /// `dirichlet`. Fails if the targets of a closed or fully prescribed mesh do not sum to
+    /// `2πχ`, if the mesh is not a manifold, or if the symbolic analysis fails.
     pub fn new(
         mesh: TriMesh,
         target: Vec<f64>,
         dirichlet: Vec<bool>,
         method: Method,
         tol: f64,
-    ) -> Result<DiscreteRicci, String> {
+    ) -> Result<DiscreteRicci, SetupError> {
         let n = mesh.vertices();
-        let edges = geometry_edges(&mesh)?;
-        let chi = crate::mesh::topology::euler_characteristic(&mesh, &edges) as f64;
+        let edges = crate::mesh::topology::edges(&mesh)?;
+        let euler = crate::mesh::topology::euler_characteristic(&mesh, &edges);
+        let chi = euler as f64;
         let two_pi_chi = 2.0 * PI * chi;
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, n);
         let prescribed: Vec<bool> = dirichlet.iter().map(|d| !d).collect();
@@ -167,16 +287,16 @@ impl DiscreteRicci {
         if !dirichlet.iter().any(|&d| d) {
             let total: f64 = target.iter().sum();
             if (total - two_pi_chi).abs() > 1e-9 * (1.0 + two_pi_chi.abs()) {
-                return Err(format!(
-                    "the target curvatures sum to {total:.12} but Gauss–Bonnet needs 2πχ = {two_pi_chi:.12} (χ = {chi}); \
-                     adjust the cone angles or boundary angle sums"
-                ));
+                return Err(SetupError::GaussBonnet {
+                    total,
+                    expected: two_pi_chi,
+                    chi: euler,
+                });
             }
             fixed[0] = true;
         }
-        let pairs = edge_pattern(n, &edges.vertices);
-        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)
-            .map_err(|e| format!("solver: {e}"))?;
+        let pairs = geometry::edge_laplacian_pattern(n, &edges.vertices);
+        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)?;
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
         let areas0 = geometry::face_areas_from_lengths(&l0);
@@ -187,11 +307,12 @@ impl DiscreteRicci {
             .all(|(k, &b)| b || k.abs() < 1e-15);
         let closed = !boundary.iter().any(|&b| b);
         Ok(DiscreteRicci {
+            id: next_flow_id(),
             disk: genus_zero_disk && flat_inside,
             flat_torus: closed && chi == 0.0 && flat_inside,
             puncture: None,
             events: Vec::new(),
-            cache: Mutex::new(None),
+            last: None,
             reusable: false,
             intrinsic: None,
             system_faces: None,
@@ -218,10 +339,12 @@ impl DiscreteRicci {
     }
 
     /// Take the metric of `u` on its Delaunay triangulation, reached by Ptolemy edge flips (see
-    /// the module docs). Fails if the mesh is not consistently oriented.
-    pub fn with_flips(mut self) -> Result<DiscreteRicci, String> {
+    /// the module docs). Fails if the mesh is not consistently oriented. Evaluations made before
+    /// are not used after.
+    pub fn with_flips(mut self) -> Result<DiscreteRicci, SetupError> {
         self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
-        *self.cache.lock().expect("cache") = None;
+        self.id = next_flow_id();
+        self.last = None;
         Ok(self)
     }
 
@@ -232,14 +355,14 @@ impl DiscreteRicci {
         self
     }
 
-    /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the message
-    /// naming the triangle that breaks the triangle inequality.
-    pub fn check_metric(&self, u: &[f64]) -> Result<(), String> {
+    /// Whether `u` gives a valid metric (with flips: always, up to rounding); else the triangle
+    /// that breaks the triangle inequality.
+    pub fn check_metric(&self, u: &[f64]) -> Result<(), MetricError> {
         self.evaluate(u).map(|_| ())
     }
 
     /// The metric of `u` on the triangulation it is taken on (see [`Metric`]).
-    pub fn metric(&self, u: &[f64]) -> Result<Metric, String> {
+    pub fn metric(&self, u: &[f64]) -> Result<Metric, MetricError> {
         let e = self.evaluate(u)?;
         Ok(Metric {
             faces: self.faces(&e).to_vec(),
@@ -249,7 +372,7 @@ impl DiscreteRicci {
     }
 
     /// The layout in the plane of the metric of `u` on its triangulation (disks only).
-    pub fn layout_of_metric(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, String> {
+    pub fn layout_of_metric(&self, u: &[f64]) -> Result<Vec<[f64; 3]>, MetricError> {
         let e = self.evaluate(u)?;
         Ok(self.layout_of(&e))
     }
@@ -268,68 +391,56 @@ impl DiscreteRicci {
                 })
             })
             .collect();
-        check_triangles(&lengths)?;
-        Ok(lengths)
+        match first_degenerate(&lengths) {
+            Some(face) => Err(self.degenerate(face, &self.mesh.faces, &lengths, Vec::new())),
+            None => Ok(lengths),
+        }
     }
 
-    /// Lengths, angles and curvature of `u` (from the cache when `u` is the last iterate), or
-    /// the message naming a degenerate triangle.
-    fn evaluate(&self, u: &[f64]) -> Result<Arc<Eval>, String> {
-        if let Some(e) = self.cached(u) {
-            return Ok(e);
+    /// The evaluation of a state: the one it carries if this flow made it, else afresh.
+    fn evaluation(&self, s: &MetricState) -> Result<Arc<Evaluation>, MetricError> {
+        match &s.eval {
+            Some(e) if e.flow == self.id => Ok(e.clone()),
+            _ => self.evaluate(&s.u),
         }
-        let last = self
-            .cache
-            .lock()
-            .expect("cache")
-            .as_ref()
-            .map(|(_, e)| e.clone());
-        let start = last.as_ref().and_then(|e| e.tri.as_ref());
+    }
+
+    /// Evaluate `u` afresh; with flips, flipping to Delaunay from the triangulation of the last
+    /// iterate (or the mesh's).
+    fn evaluate(&self, u: &[f64]) -> Result<Arc<Evaluation>, MetricError> {
+        let start = self.last.as_ref().and_then(|e| e.tri.as_ref());
         Ok(Arc::new(self.eval_at(u, start)?))
     }
 
+    /// Whether `s` is the last iterate a step returned (with the evaluation made then).
+    fn is_last(&self, s: &MetricState) -> bool {
+        match (&s.eval, &self.last) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// Evaluate `u` afresh; with flips, flipping to Delaunay from `start` (or the mesh).
-    fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Eval, String> {
+    fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Evaluation, MetricError> {
         let Some(base) = &self.intrinsic else {
-            let lengths = self
-                .lengths(u)
-                .map_err(|d| self.degenerate_message(&d, &self.mesh.faces))?;
-            return Ok(self.eval_from(lengths, None));
+            return Ok(self.eval_from(self.lengths(u)?, None));
         };
         let mut tri = start.unwrap_or(base).clone();
         tri.flip_to_delaunay(u)?;
         let lengths = tri.lengths(u);
-        if let Err(d) = check_triangles(&lengths) {
-            let blocked = tri.blocked(u);
-            let why = match blocked.first() {
-                Some((a, b)) => format!(
-                    "; even with Delaunay edge flips: {} edge(s) that are not Delaunay cannot be \
-                     flipped, e.g. {a}-{b} (a boundary edge, or a flip that would join a vertex \
-                     to itself: a vertex whose scale is tiny against its neighbours')",
-                    blocked.len()
-                ),
-                None => String::new(),
-            };
-            return Err(self.degenerate_message(&d, &tri.faces) + &why);
+        if let Some(face) = first_degenerate(&lengths) {
+            let blocked = tri.blocked(u).into_iter().map(|(a, b)| [a, b]).collect();
+            return Err(self.degenerate(face, &tri.faces, &lengths, blocked).into());
         }
         Ok(self.eval_from(lengths, Some(tri)))
     }
 
     /// The faces an evaluation lives on.
-    fn faces<'a>(&'a self, e: &'a Eval) -> &'a [[usize; 3]] {
+    fn faces<'a>(&'a self, e: &'a Evaluation) -> &'a [[usize; 3]] {
         e.tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces)
     }
 
-    /// The evaluation of `u` if it is the last iterate a step produced.
-    fn cached(&self, u: &[f64]) -> Option<Arc<Eval>> {
-        let cache = self.cache.lock().expect("cache");
-        cache
-            .as_ref()
-            .filter(|(cu, _)| cu.as_slice() == u)
-            .map(|(_, e)| e.clone())
-    }
-
-    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Eval {
+    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Evaluation {
         let angles = geometry::corner_angles_from_lengths(&lengths);
         let k = geometry::vertex_angle_defects_from_angles(
             tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces),
@@ -337,12 +448,14 @@ impl DiscreteRicci {
             &angles,
             &self.boundary,
         );
-        Eval {
+        Evaluation {
+            flow: self.id,
             tri,
             lengths,
             angles,
             k,
             energy: None,
+            sphere: None,
         }
     }
 
@@ -368,13 +481,13 @@ impl DiscreteRicci {
 
     /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths (on the mesh's
     /// faces), in the order of [`DiscreteRicci::hessian_pairs`]: the diagonal, then one entry
-    /// per edge.
+    /// per edge ([`geometry::edge_laplacian_entries`]).
     pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
-        edge_laplacian(
+        geometry::edge_laplacian_entries(
             self.mesh.vertices(),
             &self.edges.vertices,
             &self.edges.face_edges,
-            lengths,
+            &geometry::corner_cotans_from_lengths(lengths),
         )
     }
 
@@ -385,7 +498,7 @@ impl DiscreteRicci {
 
     /// The edges of a flipped triangulation (`None`: the mesh's own, `self.edges`): endpoints,
     /// and per face the edge opposite each corner.
-    fn flipped_edges(&self, e: &Eval) -> Option<EdgeIncidence> {
+    fn flipped_edges(&self, e: &Evaluation) -> Option<EdgeIncidence> {
         e.tri
             .as_ref()
             .filter(|t| !t.same_faces(&self.mesh.faces))
@@ -393,18 +506,21 @@ impl DiscreteRicci {
     }
 
     /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation.
-    fn hessian_of(&self, e: &Eval) -> Vec<f64> {
+    fn hessian_of(&self, e: &Evaluation) -> Vec<f64> {
         match self.flipped_edges(e) {
-            Some((ends, face_edges)) => {
-                edge_laplacian(self.mesh.vertices(), &ends, &face_edges, &e.lengths)
-            }
+            Some((ends, face_edges)) => geometry::edge_laplacian_entries(
+                self.mesh.vertices(),
+                &ends,
+                &face_edges,
+                &geometry::corner_cotans_from_lengths(&e.lengths),
+            ),
             None => self.hessian(&e.lengths),
         }
     }
 
     /// With flips: set the linear system up again (a new symbolic analysis) when the
     /// triangulation of `e` is not the one it was set up for.
-    fn prepare_system(&mut self, e: &Eval) -> Result<(), StepError> {
+    fn prepare_system(&mut self, e: &Evaluation) -> Result<(), StepError> {
         let Some(tri) = &e.tri else {
             return Ok(());
         };
@@ -413,7 +529,7 @@ impl DiscreteRicci {
             return Ok(());
         }
         let pairs = match self.flipped_edges(e) {
-            Some((ends, _)) => edge_pattern(self.mesh.vertices(), &ends),
+            Some((ends, _)) => geometry::edge_laplacian_pattern(self.mesh.vertices(), &ends),
             None => self.pairs.clone(),
         };
         self.system = ImplicitSystem::with_points(
@@ -472,12 +588,17 @@ impl DiscreteRicci {
         faces + linear
     }
 
-    /// Lay the metric out in the plane (a disk): triangles unfolded one by one across shared
-    /// edges, breadth first from face 0. Positions per vertex (z = 0).
+    /// The energy of an evaluation of `u`: known from the line search, else computed.
+    fn energy_of_evaluation(&self, u: &[f64], e: &Evaluation) -> f64 {
+        e.energy
+            .unwrap_or_else(|| self.energy_with(u, &e.lengths, &e.angles))
+    }
+
+    /// Lay the metric out in the plane (a disk; [`geometry::planar_layout`] on the mesh's
+    /// faces). Positions per vertex (z = 0).
     pub fn layout(&self, lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
-        let n = self.mesh.vertices();
-        layout_on(
-            n,
+        planar_layout(
+            self.mesh.vertices(),
             &self.mesh.faces,
             |f, k| self.edges.neighbour(f, k),
             lengths,
@@ -485,9 +606,9 @@ impl DiscreteRicci {
     }
 
     /// [`DiscreteRicci::layout`] of an evaluation, on its triangulation.
-    fn layout_of(&self, e: &Eval) -> Vec<[f64; 3]> {
+    fn layout_of(&self, e: &Evaluation) -> Vec<[f64; 3]> {
         match &e.tri {
-            Some(t) => layout_on(
+            Some(t) => planar_layout(
                 self.mesh.vertices(),
                 &t.faces,
                 |f, k| t.neighbour(f, k),
@@ -497,198 +618,19 @@ impl DiscreteRicci {
         }
     }
 
-    /// Lay a flat metric out face by face along a breadth-first spanning tree of the dual graph:
-    /// three positions per face (a vertex gets one per face around it, so closed surfaces are
-    /// cut open along the edges the tree does not cross), and for every edge off the tree the
-    /// translation between its two copies (for a flat torus, vectors of the period lattice).
-    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
-        corner_layout_on(&self.mesh.faces, |f, k| self.edges.neighbour(f, k), lengths)
+    /// The periodic layout of the metric ([`geometry::corner_layout`] on the mesh's faces): three
+    /// positions per face and the translations of the edges cut open; for a flat torus, its
+    /// modulus is [`geometry::torus_modulus`] of the translations.
+    pub fn corner_layout(&self, lengths: &[[f64; 3]]) -> CornerLayout {
+        corner_layout(&self.mesh.faces, |f, k| self.edges.neighbour(f, k), lengths)
     }
 
     /// [`DiscreteRicci::corner_layout`] of an evaluation, on its triangulation.
-    fn corner_layout_of(&self, e: &Eval) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
+    fn corner_layout_of(&self, e: &Evaluation) -> CornerLayout {
         match &e.tri {
-            Some(t) => corner_layout_on(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
+            Some(t) => corner_layout(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
             None => self.corner_layout(&e.lengths),
         }
-    }
-}
-
-/// [`DiscreteRicci::layout`] on `faces` with the adjacency `neighbour(f, k)` (the face across
-/// the edge opposite corner `k`).
-fn layout_on(
-    n: usize,
-    faces: &[[usize; 3]],
-    neighbour: impl Fn(usize, usize) -> Option<usize>,
-    lengths: &[[f64; 3]],
-) -> Vec<[f64; 3]> {
-    {
-        let angles = geometry::corner_angles_from_lengths(lengths);
-        let mut pos: Vec<Option<[f64; 2]>> = vec![None; n];
-        let mut done = vec![false; faces.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        let [a, b, c] = faces[0];
-        pos[a] = Some([0.0, 0.0]);
-        pos[b] = Some([lengths[0][2], 0.0]);
-        let (s, co) = angles[0][0].sin_cos();
-        pos[c] = Some([lengths[0][1] * co, lengths[0][1] * s]);
-        done[0] = true;
-        while let Some(f) = queue.pop_front() {
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if done[g] {
-                    continue;
-                }
-                done[g] = true;
-                queue.push_back(g);
-                let fg = faces[g];
-                let Some(r) = (0..3).find(|&j| pos[fg[j]].is_none()) else {
-                    continue;
-                };
-                let (p, q) = (fg[(r + 1) % 3], fg[(r + 2) % 3]);
-                let (pp, qq) = (pos[p].expect("placed"), pos[q].expect("placed"));
-                let d = [qq[0] - pp[0], qq[1] - pp[1]];
-                let len = d[0].hypot(d[1]);
-                let (s, co) = angles[g][(r + 1) % 3].sin_cos();
-                let dist = lengths[g][(r + 2) % 3];
-                pos[fg[r]] = Some([
-                    pp[0] + dist * (co * d[0] - s * d[1]) / len,
-                    pp[1] + dist * (s * d[0] + co * d[1]) / len,
-                ]);
-            }
-        }
-        pos.iter()
-            .map(|p| {
-                let [x, y] = p.unwrap_or([f64::NAN, f64::NAN]);
-                [x, y, 0.0]
-            })
-            .collect()
-    }
-}
-
-/// [`DiscreteRicci::corner_layout`] on `faces` with the adjacency `neighbour(f, k)`.
-fn corner_layout_on(
-    faces: &[[usize; 3]],
-    neighbour: impl Fn(usize, usize) -> Option<usize>,
-    lengths: &[[f64; 3]],
-) -> (Vec<[[f64; 2]; 3]>, Vec<[f64; 2]>) {
-    {
-        let angles = geometry::corner_angles_from_lengths(lengths);
-        let mut corners: Vec<Option<[[f64; 2]; 3]>> = vec![None; faces.len()];
-        let (s, c) = angles[0][0].sin_cos();
-        corners[0] = Some([
-            [0.0, 0.0],
-            [lengths[0][2], 0.0],
-            [lengths[0][1] * c, lengths[0][1] * s],
-        ]);
-        let mut tree = vec![[false; 3]; faces.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(f) = queue.pop_front() {
-            let cf = corners[f].expect("placed");
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if corners[g].is_some() {
-                    continue;
-                }
-                let fg = faces[g];
-                let at = |v: usize| cf[(0..3).find(|&j| faces[f][j] == v).expect("shared")];
-                let r = (0..3)
-                    .find(|&j| fg[j] != faces[f][(k + 1) % 3] && fg[j] != faces[f][(k + 2) % 3])
-                    .expect("a third vertex");
-                let (pp, qq) = (at(fg[(r + 1) % 3]), at(fg[(r + 2) % 3]));
-                let d = [qq[0] - pp[0], qq[1] - pp[1]];
-                let len = d[0].hypot(d[1]);
-                let (s, c) = angles[g][(r + 1) % 3].sin_cos();
-                let dist = lengths[g][(r + 2) % 3];
-                let mut cg = [[0.0; 2]; 3];
-                cg[(r + 1) % 3] = pp;
-                cg[(r + 2) % 3] = qq;
-                cg[r] = [
-                    pp[0] + dist * (c * d[0] - s * d[1]) / len,
-                    pp[1] + dist * (s * d[0] + c * d[1]) / len,
-                ];
-                corners[g] = Some(cg);
-                tree[f][k] = true;
-                if let Some(kg) = (0..3).find(|&j| neighbour(g, j) == Some(f)) {
-                    tree[g][kg] = true;
-                }
-                queue.push_back(g);
-            }
-        }
-        let corners: Vec<[[f64; 2]; 3]> = corners
-            .into_iter()
-            .map(|c| c.unwrap_or([[f64::NAN; 2]; 3]))
-            .collect();
-        let mut translations = Vec::new();
-        for (f, face) in faces.iter().enumerate() {
-            for k in 0..3 {
-                let Some(g) = neighbour(f, k) else {
-                    continue;
-                };
-                if tree[f][k] || g < f {
-                    continue;
-                }
-                let v = face[(k + 1) % 3];
-                let jg = (0..3).find(|&j| faces[g][j] == v).expect("shared");
-                let a = corners[f][(k + 1) % 3];
-                let b = corners[g][jg];
-                translations.push([b[0] - a[0], b[1] - a[1]]);
-            }
-        }
-        (corners, translations)
-    }
-}
-
-impl DiscreteRicci {
-    /// The modulus `τ = ω₂/ω₁` of a flat torus from the translations of
-    /// [`DiscreteRicci::corner_layout`], reduced to the fundamental domain (`Im τ > 0`,
-    /// `|Re τ| ≤ ½`, `|τ| ≥ 1`); `None` if they do not span a lattice.
-    pub fn modulus(translations: &[[f64; 2]]) -> Option<[f64; 2]> {
-        let scale = translations
-            .iter()
-            .map(|t| t[0].hypot(t[1]))
-            .fold(0.0, f64::max);
-        let mut vs: Vec<[f64; 2]> = translations
-            .iter()
-            .copied()
-            .filter(|t| t[0].hypot(t[1]) > 1e-6 * scale)
-            .collect();
-        vs.sort_by(|a, b| a[0].hypot(a[1]).total_cmp(&b[0].hypot(b[1])));
-        let w1 = *vs.first()?;
-        let cross = |a: [f64; 2], b: [f64; 2]| a[0] * b[1] - a[1] * b[0];
-        let w2 = *vs
-            .iter()
-            .find(|v| cross(w1, **v).abs() > 1e-6 * w1[0].hypot(w1[1]) * v[0].hypot(v[1]))?;
-        // τ = w2 / w1 as complex numbers.
-        let n1 = w1[0] * w1[0] + w1[1] * w1[1];
-        let mut tau = [
-            (w2[0] * w1[0] + w2[1] * w1[1]) / n1,
-            (w2[1] * w1[0] - w2[0] * w1[1]) / n1,
-        ];
-        if tau[1] < 0.0 {
-            tau = [-tau[0], -tau[1]];
-        }
-        for _ in 0..100 {
-            tau[0] -= tau[0].round();
-            let m = tau[0] * tau[0] + tau[1] * tau[1];
-            if m >= 1.0 - 1e-12 {
-                break;
-            }
-            tau = [-tau[0] / m, tau[1] / m];
-        }
-        // Every translation must be an integer combination of w1, w2 (else they were not a
-        // basis of the lattice the layout generates).
-        let det = cross(w1, w2);
-        let integral = vs.iter().all(|v| {
-            let a = cross(*v, w2) / det;
-            let b = cross(w1, *v) / det;
-            (a - a.round()).abs() < 1e-6 && (b - b.round()).abs() < 1e-6
-        });
-        integral.then_some(tau)
     }
 
     /// Per-face angle distortion `max_k |θ_k − θ⁰_k|` (radians) and area distortion
@@ -699,7 +641,7 @@ impl DiscreteRicci {
 
     /// [`DiscreteRicci::distortion`] of an evaluation; on a flipped triangulation against the
     /// triangles with the same corners in the input (chords of the mesh).
-    fn distortion_of(&self, e: &Eval) -> (Vec<f64>, Vec<f64>) {
+    fn distortion_of(&self, e: &Evaluation) -> (Vec<f64>, Vec<f64>) {
         match &e.tri {
             Some(t) if !t.same_faces(&self.mesh.faces) => {
                 let p = &self.mesh.positions;
@@ -722,30 +664,43 @@ impl DiscreteRicci {
         }
     }
 
-    fn degenerate_message(&self, d: &Degenerate, faces: &[[usize; 3]]) -> String {
-        let f = faces[d.face];
-        let c = vec3::scale(
+    /// Face `face` of `faces` with `lengths` as a [`Degenerate`] error.
+    fn degenerate(
+        &self,
+        face: usize,
+        faces: &[[usize; 3]],
+        lengths: &[[f64; 3]],
+        blocked: Vec<[usize; 2]>,
+    ) -> Degenerate {
+        let f = faces[face];
+        let near = vec3::scale(
             vec3::add(
                 vec3::add(self.mesh.positions[f[0]], self.mesh.positions[f[1]]),
                 self.mesh.positions[f[2]],
             ),
             1.0 / 3.0,
         );
-        format!(
-            "triangle {} (vertices {}, {}, {}) near ({:.4}, {:.4}, {:.4}) would break the triangle \
-             inequality: lengths {:.6e}, {:.6e}, {:.6e}; take smaller steps (or method = \"newton\")",
-            d.face, f[0], f[1], f[2], c[0], c[1], c[2], d.lengths[0], d.lengths[1], d.lengths[2]
-        )
+        Degenerate {
+            face,
+            vertices: f,
+            near,
+            lengths: lengths[face],
+            blocked,
+        }
     }
 
-    /// Keep the evaluation of a new iterate; on reaching the tolerance, report the layout's
-    /// distortion and the modulus of a flat torus as events.
-    fn accept(&mut self, u: &[f64], eval: Eval) {
+    /// Keep the evaluation of a new iterate (reached at time `t`) and return it; for a punctured
+    /// sphere, map it to the sphere; on reaching the tolerance, report the layout's distortion
+    /// and the modulus of a flat torus as events.
+    fn accept(&mut self, mut eval: Evaluation, t: f64) -> Arc<Evaluation> {
+        if self.puncture.is_some() {
+            eval.sphere = self.checked_sphere(&eval, t);
+        }
         let converged = self.curvature_error(&eval.k) < self.tol;
         let eval = Arc::new(eval);
-        *self.cache.lock().expect("cache") = Some((u.to_vec(), eval.clone()));
+        self.last = Some(eval.clone());
         if !converged {
-            return;
+            return eval;
         }
         let (angle, area) = self.distortion_of(&eval);
         let faces = angle.len() as f64;
@@ -761,20 +716,22 @@ impl DiscreteRicci {
             area.iter().map(|a| a.abs()).sum::<f64>() / faces
         ));
         if !self.flat_torus {
-            return;
+            return eval;
         }
-        let (_, translations) = self.corner_layout_of(&eval);
-        self.events.push(match Self::modulus(&translations) {
-            Some([re, im]) => {
-                // No "-0.000000" for a rectangular lattice.
-                let shown = if re.abs() < 5e-7 { 0.0 } else { re };
-                format!(
-                    "modulus tau = {shown:.6} + {im:.6}i, |tau| = {:.6}",
-                    re.hypot(im)
-                )
-            }
-            None => "the layout's translations do not span a lattice; no modulus".into(),
-        });
+        let CornerLayout { translations, .. } = self.corner_layout_of(&eval);
+        self.events
+            .push(match geometry::torus_modulus(&translations) {
+                Some([re, im]) => {
+                    // No "-0.000000" for a rectangular lattice.
+                    let shown = if re.abs() < 5e-7 { 0.0 } else { re };
+                    format!(
+                        "modulus tau = {shown:.6} + {im:.6}i, |tau| = {:.6}",
+                        re.hypot(im)
+                    )
+                }
+                None => "the layout's translations do not span a lattice; no modulus".into(),
+            });
+        eval
     }
 
     /// `K̂ − K` at prescribed vertices, 0 elsewhere.
@@ -785,175 +742,6 @@ impl DiscreteRicci {
             .map(|((k, t), &f)| if f { 0.0 } else { t - k })
             .collect()
     }
-}
-
-/// A discrete conformal map of a closed genus-0 mesh to the unit sphere, by the construction
-/// of Springborn, Schröder, Pinkall 2008 (§ 5) / Bobenko, Pinkall, Springborn 2015: remove a
-/// vertex `N`; the chordal lengths of points on the sphere are, under stereographic
-/// projection from `N`, vertex-scalings of the Euclidean lengths of their images, with the
-/// factor of a neighbour `a` of `N` fixed by the edge `Na` to `ũ_a = −2 log ℓ(N, a)` (up to a
-/// common constant). So the punctured disk is flattened with that Dirichlet data and a flat
-/// interior, laid out, sent back by inverse stereographic projection (N to the pole), and
-/// Möbius-centered. Returns the positions and the Newton iterations.
-pub fn map_to_sphere(mesh: &TriMesh, tol: f64) -> Result<(Vec<[f64; 3]>, usize), String> {
-    let (mut flow, mut s) = DiscreteRicci::punctured_sphere(mesh.clone(), Method::Newton, tol)?;
-    let mut iterations = 0;
-    while !flow.converged(&s) {
-        s = flow
-            .step(&s, 0.0, 1.0)
-            .map_err(|e| format!("Newton iteration {iterations}: {e}"))?;
-        iterations += 1;
-        if iterations > 50 {
-            return Err("no convergence in 50 Newton iterations".into());
-        }
-    }
-    let e = flow.evaluate(&s.u)?;
-    let plane = flow.layout_of(&e);
-    Ok((
-        flow.sphere_from_plane(&plane).expect("punctured"),
-        iterations,
-    ))
-}
-
-/// A closed genus-0 mesh punctured at a vertex, for [`map_to_sphere`].
-struct Puncture {
-    original: TriMesh,
-    pole: usize,
-}
-
-impl DiscreteRicci {
-    /// The flattening problem of [`map_to_sphere`] for a closed genus-0 mesh punctured at its
-    /// vertex 0, and its initial state (the Dirichlet data on the pole's neighbours, 0 inside).
-    pub fn punctured_sphere(
-        mesh: TriMesh,
-        method: Method,
-        tol: f64,
-    ) -> Result<(DiscreteRicci, MetricState), String> {
-        let n = mesh.vertices();
-        let pole = 0;
-        // The punctured disk, vertices renumbered without the pole.
-        let index: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
-        let faces: Vec<[usize; 3]> = mesh
-            .faces
-            .iter()
-            .filter(|f| !f.contains(&pole))
-            .map(|f| f.map(|i| index[i]))
-            .collect();
-        let positions: Vec<[f64; 3]> = mesh.positions[1..].to_vec();
-        let disk = TriMesh::new(positions, faces);
-        let m = disk.vertices();
-        let mut u = vec![0.0; m];
-        let mut dirichlet = vec![false; m];
-        for f in mesh.faces.iter().filter(|f| f.contains(&pole)) {
-            for &a in f.iter().filter(|&&a| a != pole) {
-                let d = vec3::norm(vec3::sub(mesh.positions[a], mesh.positions[pole]));
-                u[index[a]] = -2.0 * d.ln();
-                dirichlet[index[a]] = true;
-            }
-        }
-        // The common constant is free (it scales the plane): centre the boundary values on
-        // 0, so that u = 0 inside starts from a valid metric.
-        let nb = dirichlet.iter().filter(|&&d| d).count() as f64;
-        let mean = u.iter().sum::<f64>() / nb;
-        for (x, &d) in u.iter_mut().zip(&dirichlet) {
-            if d {
-                *x -= mean;
-            }
-        }
-        let mut flow = DiscreteRicci::new(disk, vec![0.0; m], dirichlet, method, tol)?;
-        flow.puncture = Some(Puncture {
-            original: mesh,
-            pole,
-        });
-        Ok((flow, MetricState { u }))
-    }
-
-    /// For a punctured sphere: the flat metric laid out, centred and scaled, sent to the unit
-    /// sphere by inverse stereographic projection (the pole to (0, 0, 1)) and Möbius-centered;
-    /// positions of the original mesh's vertices.
-    pub fn sphere_positions(&self, lengths: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
-        self.sphere_from_plane(&self.layout(lengths))
-    }
-
-    /// The faces of the sphere: the punctured disk's triangulation (with flips, the current
-    /// one) in the original numbering, and the pole's faces.
-    fn sphere_faces(&self, e: &Eval) -> Option<Vec<[usize; 3]>> {
-        let p = self.puncture.as_ref()?;
-        let mut faces: Vec<[usize; 3]> = self
-            .faces(e)
-            .iter()
-            .map(|f| f.map(|i| if i >= p.pole { i + 1 } else { i }))
-            .collect();
-        faces.extend(p.original.faces.iter().filter(|f| f.contains(&p.pole)));
-        Some(faces)
-    }
-
-    /// [`DiscreteRicci::sphere_positions`] from the layout of the punctured disk.
-    fn sphere_from_plane(&self, plane: &[[f64; 3]]) -> Option<Vec<[f64; 3]>> {
-        let p = self.puncture.as_ref()?;
-        let m = plane.len() as f64;
-        let c = plane
-            .iter()
-            .fold([0.0; 2], |a, q| [a[0] + q[0] / m, a[1] + q[1] / m]);
-        let r = (plane
-            .iter()
-            .map(|q| (q[0] - c[0]).powi(2) + (q[1] - c[1]).powi(2))
-            .sum::<f64>()
-            / m)
-            .sqrt();
-        let n = p.original.vertices();
-        let mut sphere = vec![[0.0, 0.0, 1.0]; n];
-        for (i, q) in (0..n).filter(|&i| i != p.pole).zip(plane) {
-            // Mirrored: stereographic projection from the north pole reverses orientation.
-            let (x, y) = ((q[0] - c[0]) / r, -(q[1] - c[1]) / r);
-            let s = x * x + y * y;
-            sphere[i] = [
-                2.0 * x / (1.0 + s),
-                2.0 * y / (1.0 + s),
-                (s - 1.0) / (s + 1.0),
-            ];
-        }
-        let mass = geometry::vertex_lumped_mass_barycentric(&p.original);
-        super::harmonic_map::mobius_center(&mut sphere, &mass);
-        Some(sphere)
-    }
-}
-
-/// The `(row, col)` pairs of a vertex-edge Laplacian: `(i, i)` for every vertex, then `(a, b)`
-/// for every edge. A third of the entries of the per-face layout, whose duplicates would be
-/// summed anyway.
-fn edge_pattern(n: usize, edges: &[[usize; 2]]) -> Vec<(usize, usize)> {
-    (0..n)
-        .map(|i| (i, i))
-        .chain(edges.iter().map(|&[a, b]| (a, b)))
-        .collect()
-}
-
-/// The cotan Laplacian `L_ij = −½ Σ cot(opposite angles)` of `lengths` (per face, `[f][k]`
-/// opposite corner `k`) in [`edge_pattern`] order, `face_edges[f][k]` being the edge opposite
-/// corner `k` of face `f`.
-fn edge_laplacian(
-    n: usize,
-    edges: &[[usize; 2]],
-    face_edges: &[[usize; 3]],
-    lengths: &[[f64; 3]],
-) -> Vec<f64> {
-    let cot = geometry::corner_cotans_from_lengths(lengths);
-    let mut weight = vec![0.0; edges.len()];
-    for (fe, c) in face_edges.iter().zip(&cot) {
-        for k in 0..3 {
-            weight[fe[k]] += 0.5 * c[k];
-        }
-    }
-    let mut entries = vec![0.0; n + edges.len()];
-    for (&[a, b], &w) in edges.iter().zip(&weight) {
-        entries[a] += w;
-        entries[b] += w;
-    }
-    for (e, w) in entries[n..].iter_mut().zip(&weight) {
-        *e = -w;
-    }
-    entries
 }
 
 /// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.
@@ -977,39 +765,35 @@ fn distortion_against(
 }
 
 /// The first triangle whose lengths break the triangle inequality, if any.
-fn check_triangles(lengths: &[[f64; 3]]) -> Result<(), Degenerate> {
-    match lengths
+fn first_degenerate(lengths: &[[f64; 3]]) -> Option<usize> {
+    lengths
         .iter()
         .position(|l| !(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]))
-    {
-        Some(face) => Err(Degenerate {
-            face,
-            lengths: lengths[face],
-        }),
-        None => Ok(()),
-    }
-}
-
-fn geometry_edges(mesh: &TriMesh) -> Result<Edges, String> {
-    crate::mesh::topology::edges(mesh).map_err(|e| e.to_string())
 }
 
 impl Flow for DiscreteRicci {
     type State = MetricState;
 
     fn energy(&self, s: &MetricState) -> f64 {
-        match self.cached(&s.u).and_then(|e| e.energy) {
-            Some(e) => e,
-            None => self.energy_of(&s.u),
+        match self.evaluation(s) {
+            Ok(e) => self.energy_of_evaluation(&s.u, &e),
+            Err(_) => f64::INFINITY,
         }
     }
 
     fn step(&mut self, s: &MetricState, t: f64, dt: f64) -> Result<MetricState, StepError> {
         // A factorization is only reused when continuing from the last iterate.
-        if self.cached(&s.u).is_none() {
+        if !self.is_last(s) {
             self.reusable = false;
         }
-        let eval = self.evaluate(&s.u).map_err(StepError::Collapse)?;
+        let carried = s.eval.as_ref().is_some_and(|e| e.flow == self.id);
+        let eval = self
+            .evaluation(s)
+            .map_err(|e| StepError::Collapse(e.to_string()))?;
+        if !carried && self.puncture.is_some() {
+            // The initial state's sphere was written without a word: check it now.
+            self.checked_sphere(&eval, t);
+        }
         let r = self.residual(&eval.k);
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
@@ -1022,12 +806,13 @@ impl Flow for DiscreteRicci {
             let next = self
                 .eval_at(&u, eval.tri.as_ref())
                 .map_err(|m| StepError::Collapse(format!("at t = {:e}: {m}", t + dt)))?;
-            self.accept(&u, next);
-            return Ok(MetricState { u });
+            let eval = self.accept(next, t + dt);
+            return Ok(MetricState {
+                u,
+                eval: Some(eval),
+            });
         }
-        let e0 = eval
-            .energy
-            .unwrap_or_else(|| self.energy_with(&s.u, &eval.lengths, &eval.angles));
+        let e0 = self.energy_of_evaluation(&s.u, &eval);
         let error = self.curvature_error(&eval.k);
         // A reusable factorization is tried first; if its step finds no decrease, the current
         // Hessian is factored and the step retried.
@@ -1068,8 +853,11 @@ impl Flow for DiscreteRicci {
             let ratio = new_error / error;
             self.reusable = self.method == Method::Newton
                 && (ratio <= REUSE_CONTRACTION || (reused && ratio * new_error < self.tol));
-            self.accept(&u, next);
-            return Ok(MetricState { u });
+            let eval = self.accept(next, t + dt);
+            return Ok(MetricState {
+                u,
+                eval: Some(eval),
+            });
         }
     }
 
@@ -1077,7 +865,7 @@ impl Flow for DiscreteRicci {
     /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and the distortion of the metric against the mesh:
     /// `angle_distortion_max/mean` (radians), `area_distortion_max/mean` (`|log(A/A⁰)|`).
     fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
-        let Ok(e) = self.evaluate(&s.u) else {
+        let Ok(e) = self.evaluation(s) else {
             return vec![("curvature_error", f64::NAN)];
         };
         let total: f64 = e.k.iter().sum();
@@ -1118,7 +906,7 @@ impl Flow for DiscreteRicci {
     }
 
     fn converged(&self, s: &MetricState) -> bool {
-        self.evaluate(&s.u)
+        self.evaluation(s)
             .is_ok_and(|e| self.curvature_error(&e.k) < self.tol)
     }
 
@@ -1127,7 +915,7 @@ impl Flow for DiscreteRicci {
     /// `area_distortion`; the layout as the series `layout` (disks and flat tori), the sphere
     /// as `sphere`.
     fn frame(&self, s: &MetricState, _t: f64) -> Frame {
-        let Ok(e) = self.evaluate(&s.u) else {
+        let Ok(e) = self.evaluation(s) else {
             return Frame {
                 points: self.mesh.positions.clone(),
                 cells: Cells::Triangles(self.mesh.faces.clone()),
@@ -1152,7 +940,7 @@ impl Flow for DiscreteRicci {
             series: Vec::new(),
         };
         if self.flat_torus && self.layout_frames {
-            let (corners, _) = self.corner_layout_of(&e);
+            let CornerLayout { corners, .. } = self.corner_layout_of(&e);
             let points = corners
                 .iter()
                 .flatten()
@@ -1177,10 +965,11 @@ impl Flow for DiscreteRicci {
             ));
         }
         if self.puncture.is_some() {
-            let plane = self.layout_of(&e);
-            if let (Some(points), Some(cells)) =
-                (self.sphere_from_plane(&plane), self.sphere_faces(&e))
-            {
+            let points = match &e.sphere {
+                Some(sphere) => Some(sphere.positions.clone()),
+                None => self.sphere_of(&e).map(|sphere| sphere.positions),
+            };
+            if let (Some(points), Some(cells)) = (points, self.sphere_faces(&e)) {
                 frame.series.push((
                     "sphere",
                     Frame {

@@ -43,7 +43,9 @@
 //!   centre of mass `Σ M_i u_i / Σ M_i` to the origin (Gu, Wang, Chan, Thompson, Yau 2004,
 //!   *Genus zero surface conformal mapping and its application to brain surface mapping*, IEEE
 //!   TMI 23, normalize the same centre; the transformation and its fixed-point iteration
-//!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37).
+//!   follow Baden, Crane, Kazhdan 2018, *Möbius registration*, CGF 37;
+//!   [`crate::geometry::mobius_center`]). A centering that does not converge keeps the step
+//!   (its map is still on `S²`) and is reported as an event with the remaining `|c|`.
 
 pub mod setup;
 
@@ -51,6 +53,7 @@ use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
 use crate::expr::Expr;
+use crate::geometry::mobius_center;
 use crate::geometry::vec3::{cross, dot, norm, scale, sub};
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
@@ -510,35 +513,6 @@ impl<D: Discretization> HarmonicMap<D> {
     }
 }
 
-/// Compose a map into `S²` with the Möbius transformation of the ball that takes its centre of
-/// mass `c = Σ M_i u_i / Σ M_i` to the origin. The map `φ_a(x) = ((1 − |a|²)(x − a) − |x − a|² a)
-/// / (1 − 2 a·x + |a|²|x|²)` sends `a` to 0 and the sphere to itself; to first order the centre
-/// of `φ_a ∘ u` is `c − (4/3) a` for a spread-out map, so `a = ¾ c` is iterated until `|c|` is
-/// below `1e-12`. Returns the number of iterations.
-pub fn mobius_center(u: &mut [[f64; 3]], mass: &[f64]) -> usize {
-    let total: f64 = mass.iter().sum();
-    for it in 0..200 {
-        let mut c = [0.0; 3];
-        for (p, m) in u.iter().zip(mass) {
-            for k in 0..3 {
-                c[k] += m * p[k] / total;
-            }
-        }
-        if norm(c) < 1e-12 {
-            return it;
-        }
-        let a = scale(c, 0.75);
-        let a2 = dot(a, a);
-        u.par_iter_mut().for_each(|x| {
-            let d = sub(*x, a);
-            let den = 1.0 - 2.0 * dot(a, *x) + a2 * dot(*x, *x);
-            let y: [f64; 3] = std::array::from_fn(|k| ((1.0 - a2) * d[k] - dot(d, d) * a[k]) / den);
-            *x = scale(y, 1.0 / norm(y));
-        });
-    }
-    200
-}
-
 impl<D: Discretization> Flow for HarmonicMap<D> {
     type State = MapState;
 
@@ -577,7 +551,11 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
         if target.is_s2() {
             self.watch_concentration(s, lu, &u, t, dt)?;
             if self.opts.center == Center::Mobius {
-                mobius_center(&mut u, self.domain.lumped_mass());
+                // A map that is not centred is still a map into S² (every iterate is a Möbius
+                // transformation of the last): keep it, and say so.
+                if let Err(e) = mobius_center(&mut u, self.domain.lumped_mass()) {
+                    self.events.push(e.to_string());
+                }
             }
         }
         Ok(MapState { u })

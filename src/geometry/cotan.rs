@@ -164,3 +164,47 @@ pub fn laplacian_apply<T: NodalValue>(
     }
     y
 }
+
+/// The `(row, col)` pairs of the cotan Laplacian in the *vertex-edge layout*: `(i, i)` for every
+/// vertex `i` of `0..n`, then `(a, b)` for every edge `[a, b]` of `edges`, in that order. A third
+/// of the entries of the per-face [`laplacian_pattern`] (whose duplicates [`Pattern::new`] would
+/// sum anyway), for an operator assembled many times on a fixed pattern: build
+/// `Pattern::new(n, &pairs)` once, refill with [`edge_laplacian_entries`].
+pub fn edge_laplacian_pattern(n: usize, edges: &[[usize; 2]]) -> Vec<(usize, usize)> {
+    (0..n)
+        .map(|i| (i, i))
+        .chain(edges.iter().map(|&[a, b]| (a, b)))
+        .collect()
+}
+
+/// Values of the cotan Laplacian in [`edge_laplacian_pattern`] order: `n` diagonal entries
+/// `L_ii = Σ_j w_ij`, then `L_ab = −w_ab` per edge, with the edge weight
+/// `w_ab = ½ (cot α_ab + cot β_ab)` summed from the corner cotangents (`cotans[f][k]`, e.g.
+/// [`corner_cotans`] or [`corner_cotans_from_lengths`]) of the faces on either side
+/// (`face_edges[f][k]` is the index into `edges` of edge `k` of face `f`, the edge opposite corner
+/// `k`; one face for a boundary edge). The same weak, positive semi-definite `L` as
+/// [`laplacian_entries`], summed per edge instead of per face. Non-finite cotangents (degenerate
+/// triangles) pass through.
+pub fn edge_laplacian_entries(
+    n: usize,
+    edges: &[[usize; 2]],
+    face_edges: &[[usize; 3]],
+    cotans: &[[f64; 3]],
+) -> Vec<f64> {
+    assert_eq!(face_edges.len(), cotans.len());
+    let mut weight = vec![0.0; edges.len()];
+    for (fe, c) in face_edges.iter().zip(cotans) {
+        for k in 0..3 {
+            weight[fe[k]] += 0.5 * c[k];
+        }
+    }
+    let mut entries = vec![0.0; n + edges.len()];
+    for (&[a, b], &w) in edges.iter().zip(&weight) {
+        entries[a] += w;
+        entries[b] += w;
+    }
+    for (e, w) in entries[n..].iter_mut().zip(&weight) {
+        *e = -w;
+    }
+    entries
+}

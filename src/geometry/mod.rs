@@ -1,5 +1,6 @@
 //! Discrete differential operators on triangle meshes: measures, cotangent weights and the cotan
-//! Laplacian, lumped and consistent mass, mean and Gaussian curvature.
+//! Laplacian, lumped and consistent mass, mean and Gaussian curvature; layouts of flat metrics in
+//! the plane ([`layout`]) and Möbius centering of maps into the sphere ([`mobius`]).
 //!
 //! Every quantity is a free function named after the element it lives on (`face_areas`,
 //! `corner_cotans`, `vertex_lumped_mass_voronoi`, …), each formula written once. Functions that
@@ -82,20 +83,24 @@
 
 mod cotan;
 mod curvature;
+pub mod layout;
 pub mod lobachevsky;
 mod mass;
 mod measures;
+pub mod mobius;
 pub mod vec3;
 
 pub use cotan::{
-    corner_cotans, corner_cotans_from_lengths, cotan_laplacian, laplacian_apply, laplacian_entries,
-    laplacian_entries_weighted, laplacian_pattern, NodalValue, ENTRIES_PER_FACE,
+    corner_cotans, corner_cotans_from_lengths, cotan_laplacian, edge_laplacian_entries,
+    edge_laplacian_pattern, laplacian_apply, laplacian_entries, laplacian_entries_weighted,
+    laplacian_pattern, NodalValue, ENTRIES_PER_FACE,
 };
 pub use curvature::{
     mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_angles,
     vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,
     vertex_mean_curvature,
 };
+pub use layout::{corner_layout, planar_layout, torus_modulus, CornerLayout};
 pub use mass::{
     consistent_mass, consistent_mass_entries, corner_barycentric_areas, corner_voronoi_areas,
     corner_voronoi_areas_from_lengths, lumped_mass_entries, vertex_lumped_mass_barycentric,
@@ -106,6 +111,7 @@ pub use measures::{
     face_areas_from_lengths, face_edge_lengths, face_normals, total_area,
     triangle_area_from_lengths, vertex_corner_sum, vertex_normals,
 };
+pub use mobius::{mobius_center, Centering, NotCentered};
 
 /// Minimum number of faces (or vertices) per rayon task: below this, splitting costs more than
 /// the arithmetic it parallelizes.

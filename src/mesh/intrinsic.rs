@@ -28,6 +28,25 @@ pub const NONE: usize = usize::MAX;
 /// Flips allowed per edge before [`Intrinsic::flip_to_delaunay`] gives up.
 const MAX_FLIPS_PER_EDGE: usize = 100;
 
+/// Why an intrinsic triangulation cannot be built or flipped, or fails its check.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum IntrinsicError {
+    /// Two faces traverse their shared edge `a-b` in the same direction.
+    #[error(
+        "triangles {} and {} run through their shared edge {}-{} in the same direction: the mesh \
+         is not consistently oriented (edge flips need an oriented mesh)",
+        .faces[0], .faces[1], .edge[0], .edge[1]
+    )]
+    NotOriented { faces: [usize; 2], edge: [usize; 2] },
+    /// [`Intrinsic::flip_to_delaunay`] gave up after `flips` flips (more than
+    /// `MAX_FLIPS_PER_EDGE` per half-edge).
+    #[error("{flips} Delaunay flips without reaching a Delaunay triangulation")]
+    FlipsDoNotEnd { flips: usize },
+    /// [`Intrinsic::check`]: two half-edges that should be twins are not.
+    #[error("half-edges {} and {} are not twins", .half_edges[0], .half_edges[1])]
+    NotTwins { half_edges: [usize; 2] },
+}
+
 /// A triangulation of a fixed vertex set with base log-lengths on its edges. Half-edge
 /// `h = 3f + k` runs from `faces[f][k]` to `faces[f][(k + 1) % 3]` (faces keep their
 /// counter-clockwise orientation through flips).
@@ -46,7 +65,7 @@ impl Intrinsic {
         faces: &[[usize; 3]],
         edges: &Edges,
         lengths: &[[f64; 3]],
-    ) -> Result<Intrinsic, String> {
+    ) -> Result<Intrinsic, IntrinsicError> {
         let mut twin = vec![NONE; 3 * faces.len()];
         let mut lambda = vec![0.0; 3 * faces.len()];
         for (f, face) in faces.iter().enumerate() {
@@ -59,12 +78,9 @@ impl Intrinsic {
                 };
                 let j = (0..3)
                     .find(|&j| faces[g][j] == b && faces[g][(j + 1) % 3] == a)
-                    .ok_or_else(|| {
-                        format!(
-                            "triangles {f} and {g} run through their shared edge {a}-{b} in the \
-                             same direction: the mesh is not consistently oriented (edge flips \
-                             need an oriented mesh)"
-                        )
+                    .ok_or(IntrinsicError::NotOriented {
+                        faces: [f, g],
+                        edge: [a, b],
                     })?;
                 twin[h] = 3 * g + j;
             }
@@ -152,7 +168,7 @@ impl Intrinsic {
     /// Flip edges until every edge is Delaunay for `u`, or cannot be flipped (see
     /// [`Intrinsic::blocked`]). Returns the number of flips, or an error if the flips do not end
     /// (which the theory rules out up to rounding).
-    pub fn flip_to_delaunay(&mut self, u: &[f64]) -> Result<usize, String> {
+    pub fn flip_to_delaunay(&mut self, u: &[f64]) -> Result<usize, IntrinsicError> {
         let mut queued = vec![false; self.twin.len()];
         let mut stack: Vec<usize> = Vec::new();
         for (h, &t) in self.twin.iter().enumerate() {
@@ -172,9 +188,7 @@ impl Intrinsic {
             self.flip(h);
             flips += 1;
             if flips > limit {
-                return Err(format!(
-                    "{flips} Delaunay flips without reaching a Delaunay triangulation"
-                ));
+                return Err(IntrinsicError::FlipsDoNotEnd { flips });
             }
             // The four outer edges of the new quadrilateral may have stopped being Delaunay.
             let (f, g) = (h / 3, t / 3);
@@ -274,7 +288,7 @@ impl Intrinsic {
 
     /// Check the half-edge structure: twins are mutual, join the same two vertices in opposite
     /// directions and carry the same length. For tests.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), IntrinsicError> {
         for (h, &t) in self.twin.iter().enumerate() {
             if t == NONE {
                 continue;
@@ -285,7 +299,7 @@ impl Intrinsic {
             };
             let ((a, b), (c, d)) = (end(h), end(t));
             if self.twin[t] != h || a != d || b != c || self.lambda[h] != self.lambda[t] {
-                return Err(format!("half-edges {h} and {t} are not twins"));
+                return Err(IntrinsicError::NotTwins { half_edges: [h, t] });
             }
         }
         Ok(())

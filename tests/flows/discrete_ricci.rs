@@ -1,5 +1,6 @@
 use geoflow::flows::discrete_ricci::{DiscreteRicci, Method, MetricState};
 use geoflow::flows::Flow;
+use geoflow::geometry::layout::{torus_modulus, CornerLayout};
 use geoflow::geometry::lobachevsky::{clausen2, lobachevsky};
 use geoflow::mesh::shapes::{hemisphere, icosphere};
 use geoflow::mesh::TriMesh;
@@ -118,11 +119,11 @@ fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metr
     // ‖L⁻¹‖ · 2e-12 in u (λ_min(L) = O(h²)), well below the 1e-9 asserted at the end.
     let mut flow = flatten(hemisphere(3, 1.0), Method::ExactNewton, 1e-12);
     let n = flow.mesh().vertices();
-    let mut s = MetricState { u: vec![0.0; n] };
+    let mut s = MetricState::new(vec![0.0; n]);
     let mut errors = vec![];
     let mut energies = vec![flow.energy(&s)];
     while !flow.converged(&s) {
-        let l = flow.lengths(&s.u).unwrap();
+        let l = flow.lengths(s.u()).unwrap();
         let k = flow.curvature_of(&l);
         assert!(
             (k.iter().sum::<f64>() - 2.0 * PI).abs() < 1e-12,
@@ -133,7 +134,7 @@ fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metr
         energies.push(flow.energy(&s));
         assert!(errors.len() < 10, "no convergence: {errors:?}");
     }
-    errors.push(flow.curvature_error(&flow.curvature_of(&flow.lengths(&s.u).unwrap())));
+    errors.push(flow.curvature_error(&flow.curvature_of(&flow.lengths(s.u()).unwrap())));
     eprintln!("Newton curvature errors {errors:?}");
     assert!(errors.len() <= 7, "{} iterations", errors.len() - 1);
     assert!(*errors.last().unwrap() < 1e-12);
@@ -152,18 +153,19 @@ fn newton_flattens_a_hemisphere_quadratically_and_the_flow_reaches_the_same_metr
     // The implicit flow (dt = 20; its slowest mode decays like e^{−λ_min t}, λ_min of L being
     // O(h²)) ends at the same metric.
     let mut f2 = flatten(hemisphere(3, 1.0), Method::Flow, 1e-12);
-    let mut s2 = MetricState { u: vec![0.0; n] };
+    let mut s2 = MetricState::new(vec![0.0; n]);
     let mut steps = 0;
     while !f2.converged(&s2) {
         s2 = f2.step(&s2, 0.0, 20.0).unwrap();
         steps += 1;
         assert!(steps < 500);
     }
-    let diff =
-        s.u.iter()
-            .zip(&s2.u)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+    let diff = s
+        .u()
+        .iter()
+        .zip(s2.u())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     eprintln!("flow: {steps} steps, max |u_flow − u_newton| = {diff:e}");
     assert!(diff < 1e-9);
 }
@@ -179,7 +181,7 @@ fn newton_reusing_its_factorization_reaches_the_exact_newton_metric_with_decreas
         let (s, _, errors) = newton_with_decreasing_energy(&mut flow, 12);
         eprintln!("{method:?}: curvature errors {errors:?}");
         counts.push(errors.len());
-        metrics.push(s.u);
+        metrics.push(s.into_u());
     }
     let diff = metrics[0]
         .iter()
@@ -200,9 +202,7 @@ fn newton_with_decreasing_energy(
     flow: &mut DiscreteRicci,
     max: usize,
 ) -> (MetricState, f64, Vec<f64>) {
-    let mut s = MetricState {
-        u: vec![0.0; flow.mesh().vertices()],
-    };
+    let mut s = MetricState::new(vec![0.0; flow.mesh().vertices()]);
     let mut energy = flow.energy(&s);
     let mut errors = vec![];
     while !flow.converged(&s) {
@@ -210,7 +210,7 @@ fn newton_with_decreasing_energy(
         let e = flow.energy(&s);
         assert!(e <= energy + 1e-12 * energy.abs(), "{energy} -> {e}");
         energy = e;
-        errors.push(flow.curvature_error(&flow.metric(&s.u).unwrap().k));
+        errors.push(flow.curvature_error(&flow.metric(s.u()).unwrap().k));
         assert!(errors.len() < max, "{errors:?}");
     }
     (s, energy, errors)
@@ -218,9 +218,7 @@ fn newton_with_decreasing_energy(
 
 /// Newton to convergence from u = 0.
 fn solve(flow: &mut DiscreteRicci) -> MetricState {
-    let mut s = MetricState {
-        u: vec![0.0; flow.mesh().vertices()],
-    };
+    let mut s = MetricState::new(vec![0.0; flow.mesh().vertices()]);
     for _ in 0..20 {
         if flow.converged(&s) {
             return s;
@@ -237,7 +235,7 @@ fn a_flattened_hemisphere_lays_out_flat_unflipped_and_independent_of_orientation
     // breadth-first paths.
     let mut flow = flatten(mesh.clone(), Method::Newton, 1e-13);
     let s = solve(&mut flow);
-    let lengths = flow.lengths(&s.u).unwrap();
+    let lengths = flow.lengths(s.u()).unwrap();
     let uv = flow.layout(&lengths);
     let flat = TriMesh::new(uv.clone(), mesh.faces.clone());
     // The layout realizes the metric: its edge lengths are the metric's, its interior angle
@@ -284,9 +282,12 @@ fn a_flattened_hemisphere_lays_out_flat_unflipped_and_independent_of_orientation
     );
     let s_perm = solve(&mut flatten(renumbered, Method::Newton, 1e-10));
     for (i, &new) in perm.iter().enumerate() {
-        assert!((s_rev.u[i] - s.u[i]).abs() < 1e-8, "reversed: vertex {i}");
         assert!(
-            (s_perm.u[new] - s.u[i]).abs() < 1e-8,
+            (s_rev.u()[i] - s.u()[i]).abs() < 1e-8,
+            "reversed: vertex {i}"
+        );
+        assert!(
+            (s_perm.u()[new] - s.u()[i]).abs() < 1e-8,
             "renumbered: vertex {i}"
         );
     }
@@ -298,7 +299,7 @@ fn the_angle_distortion_of_a_discrete_conformal_flattening_shrinks_under_refinem
     for level in [2, 3, 4] {
         let mut flow = flatten(hemisphere(level, 1.0), Method::Newton, 1e-10);
         let s = solve(&mut flow);
-        let (angle, area) = flow.distortion(&flow.lengths(&s.u).unwrap());
+        let (angle, area) = flow.distortion(&flow.lengths(s.u()).unwrap());
         let m = angle.iter().cloned().fold(0.0, f64::max);
         let mean = angle.iter().sum::<f64>() / angle.len() as f64;
         let area_max = area.iter().map(|a| a.abs()).fold(0.0, f64::max);
@@ -323,7 +324,7 @@ fn a_broken_triangle_inequality_is_reported_with_the_triangle_not_as_nan() {
     assert!(flow.mesh().faces[bad.face].contains(&v));
     assert_eq!(flow.energy_of(&u), f64::INFINITY);
     let err = flow
-        .step(&MetricState { u }, 0.0, 0.1)
+        .step(&MetricState::new(u), 0.0, 0.1)
         .err()
         .unwrap()
         .to_string();
@@ -469,8 +470,11 @@ fn a_torus_of_revolution_flattens_to_its_rectangular_lattice_at_second_order() {
         let mut flow =
             DiscreteRicci::new(mesh, vec![0.0; n], vec![false; n], Method::Newton, 1e-10).unwrap();
         let s = solve(&mut flow);
-        let lengths = flow.lengths(&s.u).unwrap();
-        let (corners, translations) = flow.corner_layout(&lengths);
+        let lengths = flow.lengths(s.u()).unwrap();
+        let CornerLayout {
+            corners,
+            translations,
+        } = flow.corner_layout(&lengths);
         // Every triangle of the periodic layout is laid out with its lengths, unflipped.
         for (c, l) in corners.iter().zip(&lengths) {
             let signed = (c[1][0] - c[0][0]) * (c[2][1] - c[0][1])
@@ -479,7 +483,7 @@ fn a_torus_of_revolution_flattens_to_its_rectangular_lattice_at_second_order() {
             let d = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
             assert!((d(c[1], c[2]) - l[0]).abs() < 1e-8 * l[0]);
         }
-        let [re, im] = DiscreteRicci::modulus(&translations).expect("a lattice");
+        let [re, im] = torus_modulus(&translations).expect("a lattice");
         eprintln!("{n_major}x{n_minor}: tau = {re:.6} + {im:.6}i");
         assert!(re.abs() < 1e-8, "a rectangular lattice: Re tau = {re}");
         errors.push((im - exact).abs());
@@ -578,7 +582,7 @@ fn four_right_corners_flatten_a_hemisphere_to_a_square() {
         let mut flow =
             DiscreteRicci::new(mesh, target, vec![false; n], Method::Newton, 1e-11).unwrap();
         let s = solve(&mut flow);
-        let lengths = flow.lengths(&s.u).unwrap();
+        let lengths = flow.lengths(s.u()).unwrap();
         let k = flow.curvature_of(&lengths);
         for (j, &c) in corners.iter().enumerate() {
             assert!((k[c] - PI / 2.0).abs() < 1e-11, "corner {j}: K = {}", k[c]);
@@ -657,7 +661,7 @@ fn delaunay_flips_reach_the_lower_energy_delaunay_metric_with_the_right_gradient
         let (s, energy, errors) = newton_with_decreasing_energy(&mut flow, 30);
         let steps = errors.len();
         let geoflow::flows::discrete_ricci::Metric { faces, lengths, k } =
-            flow.metric(&s.u).unwrap();
+            flow.metric(s.u()).unwrap();
         let changed = faces
             .iter()
             .zip(&flow.mesh().faces)
@@ -674,11 +678,12 @@ fn delaunay_flips_reach_the_lower_energy_delaunay_metric_with_the_right_gradient
             assert_eq!(bad, 0);
             // ∂E/∂u_i = K_i − K̂_i on the flipped triangulation, by central differences at a
             // point off the fixed point.
-            let u: Vec<f64> =
-                s.u.iter()
-                    .enumerate()
-                    .map(|(i, &x)| x + 0.05 * (i as f64 * 0.7).sin())
-                    .collect();
+            let u: Vec<f64> = s
+                .u()
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| x + 0.05 * (i as f64 * 0.7).sin())
+                .collect();
             let k = flow.metric(&u).unwrap().k;
             for i in [0, 1, 5, 40] {
                 let h = 1e-6;
@@ -713,7 +718,7 @@ fn flips_that_would_need_a_self_loop_are_reported_by_name() {
         .unwrap();
     let mut u = vec![0.0; n];
     u[0] = -6.0;
-    let err = flow.check_metric(&u).unwrap_err();
+    let err = flow.check_metric(&u).unwrap_err().to_string();
     assert!(
         err.contains("triangle inequality") && err.contains("cannot be flipped"),
         "{err}"
@@ -728,4 +733,33 @@ fn flips_that_would_need_a_self_loop_are_reported_by_name() {
         0
     );
     assert!((k.iter().sum::<f64>() - 2.0 * PI).abs() < 1e-10);
+}
+
+#[test]
+fn a_state_carries_its_evaluation_only_into_the_flow_that_made_it() {
+    let mesh = hemisphere(3, 1.0);
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let mut a = flatten(mesh.clone(), Method::Newton, 1e-10);
+    // The same mesh with a cone at the pole: another energy of the same u.
+    let mut target = vec![0.0; n];
+    target[0] = 1.0;
+    let b = DiscreteRicci::new(mesh, target, boundary, Method::Newton, 1e-10).unwrap();
+    let s0 = MetricState::new(vec![0.0; n]);
+    let s1 = a.step(&s0, 0.0, 1.0).unwrap();
+    assert_eq!(a.energy(&s1), a.energy_of(s1.u()));
+    assert_eq!(b.energy(&s1), b.energy_of(s1.u()));
+    assert_ne!(a.energy(&s1), b.energy(&s1));
+    assert_eq!(
+        b.diagnostics(&s1, 0.0),
+        b.diagnostics(&MetricState::new(s1.u().to_vec()), 0.0)
+    );
+    // A step from an earlier state (not the last iterate) starts afresh: the same first step.
+    let again = a.step(&s0, 0.0, 1.0).unwrap();
+    assert_eq!(s1.u(), again.u());
+    // A copy of the last iterate continues from it like the original.
+    let s2 = a.step(&again.clone(), 1.0, 1.0).unwrap();
+    let mut c = flatten(hemisphere(3, 1.0), Method::Newton, 1e-10);
+    let c1 = c.step(&s0, 0.0, 1.0).unwrap();
+    assert_eq!(c.step(&c1, 1.0, 1.0).unwrap().u(), s2.u());
 }

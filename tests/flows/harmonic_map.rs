@@ -284,6 +284,27 @@ fn mobius_centering_keeps_a_concentrated_degree_one_map_from_collapsing() {
 }
 
 #[test]
+fn an_initial_map_that_cannot_be_mobius_centred_is_refused_with_its_residual() {
+    // A constant map is a fixed point of every centering step: its centre stays on the sphere.
+    let set: Vec<String> = [
+        "mesh.generate=icosphere",
+        "initial.u=[\"0\", \"0\", \"1\"]",
+        "harmonic.center=mobius",
+    ]
+    .map(String::from)
+    .to_vec();
+    let s = geoflow::scenario::Scenario::load(Some("gauss-map"), &set).unwrap();
+    let err = geoflow::run::simulate(&s, &mut [])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("Möbius centering did not converge: the centre of mass is still 1.000e0 from the origin after 200 iterations"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bubbling_at_the_centre_of_the_disk_is_detected_with_its_time_and_place() {
     // h(r) = 3π/2 r: boundary data beyond the hemisphere force a blow-up at the origin
     // (Chang–Ding–Ye 1992).

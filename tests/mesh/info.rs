@@ -2,8 +2,8 @@
 
 use crate::mesh;
 use geoflow::mesh::info::mesh_info;
-use geoflow::mesh::topology::MeshDefect;
 use geoflow::mesh::shapes::{disk, icosphere, torus};
+use geoflow::mesh::topology::MeshDefect;
 use geoflow::mesh::TriMesh;
 use std::f64::consts::PI;
 
@@ -78,7 +78,10 @@ fn broken_meshes_are_reported_not_panicked_on() {
             faces: 3
         }
     );
-    assert_eq!(err.to_string(), "edge (0, 2) is shared by 3 faces (non-manifold)");
+    assert_eq!(
+        err.to_string(),
+        "edge (0, 2) is shared by 3 faces (non-manifold)"
+    );
     assert!(info
         .to_string()
         .contains("manifold              no: edge (0, 2)"));

@@ -261,3 +261,34 @@ fn from_lengths_variants_agree_with_positions() {
         assert!(max_abs(&diff) < 1e-12, "{name}: defects from lengths");
     }
 }
+
+#[test]
+fn the_vertex_edge_layout_assembles_the_same_laplacian_as_the_per_face_layout() {
+    use geoflow::linalg::Pattern;
+    for (name, m) in meshes() {
+        let n = m.vertices();
+        let edges = geoflow::mesh::topology::edges(&m).unwrap();
+        let pairs = g::edge_laplacian_pattern(n, &edges.vertices);
+        assert_eq!(pairs.len(), n + edges.len(), "{name}");
+        let entries =
+            g::edge_laplacian_entries(n, &edges.vertices, &edges.face_edges, &g::corner_cotans(&m));
+        let pattern = Pattern::new(n, &pairs);
+        let mut values = vec![0.0; pattern.nnz()];
+        pattern.fill(&entries, &mut values);
+        let (face_pattern, face_values) = g::cotan_laplacian(&m);
+        assert_eq!(pattern.nnz(), face_pattern.nnz(), "{name}: same sparsity");
+        let x = Rng::new(11).vec(n);
+        let (mut y, mut y_face) = (vec![0.0; n], vec![0.0; n]);
+        pattern.sym_matvec(&values, &x, &mut y);
+        face_pattern.sym_matvec(&face_values, &x, &mut y_face);
+        let diff: Vec<f64> = y.iter().zip(&y_face).map(|(a, b)| a - b).collect();
+        assert!(
+            max_abs(&diff) < 1e-12 * max_abs(&y_face),
+            "{name}: {:e}",
+            max_abs(&diff)
+        );
+        // Constants in the kernel.
+        pattern.sym_matvec(&values, &vec![1.0; n], &mut y);
+        assert!(max_abs(&y) < 1e-12 * max_abs(&entries), "{name}");
+    }
+}

@@ -229,8 +229,8 @@ pub fn setup(
             .map_err(|e| Error::config("discrete_ricci.flips", e.to_string()))?;
     }
     flow = flow.with_layout(d.layout);
-    let state = MetricState { u };
-    if let Err(e) = flow.check_metric(&state.u) {
+    let state = MetricState::new(u);
+    if let Err(e) = flow.check_metric(state.u()) {
         return Err(Error::config(
             "initial",
             format!("the initial metric is not valid: {e}"),

@@ -346,7 +346,8 @@ pub fn setup(
         }
     }
     if opts.center == Center::Mobius {
-        crate::flows::harmonic_map::mobius_center(&mut u, flow.domain().lumped_mass());
+        crate::geometry::mobius_center(&mut u, flow.domain().lumped_mass())
+            .map_err(|e| Error::config("initial", format!("cannot be Möbius-centered: {e}")))?;
     }
     Ok((flow, MapState { u }))
 }
