@@ -11,6 +11,7 @@ use crate::flows::Cells;
 use crate::geometry;
 use crate::grid::Grid2;
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
 
 /// A discretized planar domain; see the module docs.
@@ -234,7 +235,6 @@ impl MeshDomain {
     /// Any triangle mesh, curved or not (gradients then are the x and y components of the
     /// surface gradient).
     pub fn surface(mesh: TriMesh) -> MeshDomain {
-        use geometry::vec3::{cross, dot, sub};
         let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
         let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
@@ -244,12 +244,12 @@ impl MeshDomain {
             .faces
             .par_iter()
             .map(|f| {
-                let p = f.map(|i| mesh.positions[i]);
+                let p = f.map(|i| Vector3::from(mesh.positions[i]));
                 // n (2A) = (x1 − x0) × (x2 − x0), so n × e / (2A) = m × e / |m|².
-                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
-                let m2 = dot(m, m);
+                let m = (p[1] - p[0]).cross(&(p[2] - p[0]));
+                let m2 = m.dot(&m);
                 std::array::from_fn(|k| {
-                    let g = cross(m, sub(p[(k + 2) % 3], p[(k + 1) % 3]));
+                    let g = m.cross(&(p[(k + 2) % 3] - p[(k + 1) % 3]));
                     [g[0] / m2, g[1] / m2]
                 })
             })

@@ -49,8 +49,10 @@ use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::discretization::{apply_entries, Discretization};
 use crate::expr::Expr;
-use crate::geometry::vec3::{cross, dot, norm, scale, sub};
+// `mobius_center` (rewritten on another branch) still uses the old helpers.
+use crate::geometry::vec3::{dot, norm, scale, sub};
 use crate::linalg::{ImplicitSystem, SpdError};
+use nalgebra::Vector3;
 use rayon::prelude::*;
 use std::f64::consts::PI;
 use std::sync::OnceLock;
@@ -108,7 +110,7 @@ impl Default for MapOptions {
 
 /// The linear system of one step; see [`HarmonicMap::assemble`].
 pub struct TangentSystem {
-    basis: Vec<[[f64; 3]; 2]>,
+    basis: Vec<[Vector3<f64>; 2]>,
     entries: Vec<f64>,
     rhs: Vec<f64>,
     lu: Vec<[f64; 3]>,
@@ -173,8 +175,8 @@ impl<D: Discretization> HarmonicMap<D> {
                 if !domain.planar() {
                     return 1.0;
                 }
-                let p = f.map(|i| domain.point(i));
-                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
+                let p = f.map(|i| Vector3::from(domain.point(i)));
+                let m = (p[1] - p[0]).cross(&(p[2] - p[0]));
                 m[2].signum()
             })
             .collect();
@@ -231,7 +233,11 @@ impl<D: Discretization> HarmonicMap<D> {
 
     /// `E(u) = ½ Σ_c u_cᵀ L u_c`, given `L u`.
     fn energy_with(u: &[[f64; 3]], lu: &[[f64; 3]]) -> f64 {
-        0.5 * u.iter().zip(lu).map(|(u, l)| dot(*u, *l)).sum::<f64>()
+        0.5 * u
+            .iter()
+            .zip(lu)
+            .map(|(&u, &l)| Vector3::from(u).dot(&Vector3::from(l)))
+            .sum::<f64>()
     }
 
     /// `max_i dist(u_i, N)`.
@@ -249,7 +255,8 @@ impl<D: Discretization> HarmonicMap<D> {
             .zip(self.domain.lumped_mass())
             .map(|(&p, m)| {
                 m * if sphere {
-                    (dot(p, p) - 1.0).abs()
+                    let p = Vector3::from(p);
+                    (p.dot(&p) - 1.0).abs()
                 } else {
                     self.target.distance(p)
                 }
@@ -265,9 +272,12 @@ impl<D: Discretization> HarmonicMap<D> {
             .par_iter()
             .zip(&self.orientation)
             .map(|(f, o)| {
-                let [a, b, c] = f.map(|i| scale(u[i], 1.0 / norm(u[i])));
-                let num = dot(a, cross(b, c));
-                let den = 1.0 + dot(a, b) + dot(b, c) + dot(c, a);
+                let [a, b, c] = f.map(|i| {
+                    let v = Vector3::from(u[i]);
+                    v * (1.0 / v.norm())
+                });
+                let num = a.dot(&b.cross(&c));
+                let den = 1.0 + a.dot(&b) + b.dot(&c) + c.dot(&a);
                 o * 2.0 * num.atan2(den)
             })
             .collect()
@@ -329,7 +339,7 @@ impl<D: Discretization> HarmonicMap<D> {
     fn hottest_node(u: &[[f64; 3]], lu: &[[f64; 3]]) -> (usize, f64) {
         u.iter()
             .zip(lu)
-            .map(|(u, l)| 0.5 * dot(*u, *l))
+            .map(|(&u, &l)| 0.5 * Vector3::from(u).dot(&Vector3::from(l)))
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, 0.0))
@@ -341,7 +351,8 @@ impl<D: Discretization> HarmonicMap<D> {
     pub fn assemble(&self, s: &MapState) -> TangentSystem {
         let kdim = self.target.tangent_dim();
         let target = self.target;
-        let basis: Vec<[[f64; 3]; 2]> = s.u.par_iter().map(|&u| target.tangent_basis(u)).collect();
+        let basis: Vec<[Vector3<f64>; 2]> =
+            s.u.par_iter().map(|&u| target.tangent_basis(u)).collect();
         let entries: Vec<f64> = self
             .pairs
             .par_iter()
@@ -352,7 +363,7 @@ impl<D: Discretization> HarmonicMap<D> {
                 (0..kdim * kdim).filter_map(move |ab| {
                     let (a, b) = (ab / kdim, ab % kdim);
                     if i != j {
-                        Some(l * dot(basis[i][a], basis[j][b]))
+                        Some(l * basis[i][a].dot(&basis[j][b]))
                     } else {
                         (a == b).then_some(l)
                     }
@@ -365,7 +376,7 @@ impl<D: Discretization> HarmonicMap<D> {
             .with_min_len(4096)
             .flat_map_iter(|i| {
                 let (lu, basis) = (&lu, &basis);
-                (0..kdim).map(move |a| -dot(lu[i], basis[i][a]))
+                (0..kdim).map(move |a| -Vector3::from(lu[i]).dot(&basis[i][a]))
             })
             .collect();
         TangentSystem {
@@ -577,7 +588,9 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
                 match values.next() {
                     None => true,
                     Some(first) => {
-                        self.opts.dirichlet && values.all(|v| norm(sub(v, first)) < 1e-12)
+                        let first = Vector3::from(first);
+                        self.opts.dirichlet
+                            && values.all(|v| (Vector3::from(v) - first).norm() < 1e-12)
                     }
                 }
             });
@@ -609,7 +622,7 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
     fn distance(&self, a: &MapState, b: &MapState) -> f64 {
         a.u.iter()
             .zip(&b.u)
-            .map(|(p, q)| norm(sub(*p, *q)))
+            .map(|(&p, &q)| (Vector3::from(p) - Vector3::from(q)).norm())
             .fold(0.0, f64::max)
     }
 
@@ -625,7 +638,7 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             s.u.iter()
                 .zip(&lu)
                 .zip(mass)
-                .map(|((u, l), m)| 0.5 * dot(*u, *l) / m)
+                .map(|((&u, &l), m)| 0.5 * Vector3::from(u).dot(&Vector3::from(l)) / m)
                 .collect();
         let constraint = s.u.iter().map(|&p| self.target.distance(p)).collect();
         let cells = self.domain.cells();
