@@ -47,7 +47,7 @@
 
 use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
-use crate::discretization::{apply_entries, Discretization};
+use crate::discretization::{apply_entries, h1_error_vector, nodal_errors_vector, Discretization};
 use crate::expr::Expr;
 // `mobius_center` (rewritten on another branch) still uses the old helpers.
 use crate::geometry::vec3::{dot, norm, scale, sub};
@@ -469,32 +469,6 @@ impl<D: Discretization> HarmonicMap<D> {
         self.events.push(msg);
         Ok(())
     }
-
-    fn h1_error(&self, exact: &[Expr], u: &[[f64; 3]], t: f64) -> f64 {
-        let points = self.domain.quadrature_points();
-        let weights = self.domain.quadrature_weights();
-        let area: f64 = weights.iter().sum();
-        let d = 1e-6 * area.sqrt();
-        (0..self.target.components())
-            .map(|c| {
-                let uc: Vec<f64> = u.iter().map(|p| p[c]).collect();
-                let grads = self.domain.gradients(&uc);
-                grads
-                    .par_iter()
-                    .zip(&points)
-                    .zip(weights)
-                    .with_min_len(4096)
-                    .map(|((g, p), w)| {
-                        let f = |dx: f64, dy: f64| exact[c].eval(&[p[0] + dx, p[1] + dy, p[2], t]);
-                        let gx = (f(d, 0.0) - f(-d, 0.0)) / (2.0 * d);
-                        let gy = (f(0.0, d) - f(0.0, -d)) / (2.0 * d);
-                        w * ((g[0] - gx).powi(2) + (g[1] - gy).powi(2))
-                    })
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            .sqrt()
-    }
 }
 
 /// Compose a map into `S²` with the Möbius transformation of the ball that takes its centre of
@@ -599,21 +573,14 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             }
         }
         if let Some(exact) = &self.exact {
-            let (mut linf, mut l2) = (0.0f64, 0.0);
-            for (k, (u, m)) in s.u.iter().zip(self.domain.lumped_mass()).enumerate() {
-                let [x, y, z] = self.domain.point(k);
-                let e2: f64 = exact
-                    .iter()
-                    .enumerate()
-                    .map(|(c, e)| (u[c] - e.eval(&[x, y, z, t])).powi(2))
-                    .sum();
-                linf = linf.max(e2.sqrt());
-                l2 += m * e2;
-            }
-            d.push(("error_linf", linf));
-            d.push(("error_l2", l2.sqrt()));
+            let exact_at = |c: usize, [x, y, z]: [f64; 3]| exact[c].eval(&[x, y, z, t]);
+            let e = nodal_errors_vector(&self.domain, &s.u, exact.len(), exact_at);
+            d.push(("error_linf", e.linf));
+            d.push(("error_l2", e.l2));
             if self.domain.planar() {
-                d.push(("error_h1", self.h1_error(exact, &s.u, t)));
+                let components = self.target.components();
+                let h1 = h1_error_vector(&self.domain, &s.u, components, exact_at);
+                d.push(("error_h1", h1));
             }
         }
         d
