@@ -12,12 +12,21 @@
 //! nodal values) and [`h1_error`] (the H¹ seminorm at the quadrature points), each also for
 //! vector fields, component by component.
 
-use crate::flows::Cells;
 use crate::geometry;
 use crate::grid::Grid2;
 use crate::mesh::TriMesh;
 use nalgebra::Vector3;
 use rayon::prelude::*;
+
+/// The connectivity of a discretization's nodes, and of a frame's points.
+#[derive(Clone, Debug)]
+pub enum Cells {
+    /// A structured `nx × ny` grid of points, x fastest: point `i + nx*j`.
+    /// Written as a VTK StructuredGrid (`.vts`).
+    Structured { nx: usize, ny: usize },
+    /// Triangles indexing into the points. Written as VTK UnstructuredGrid (`.vtu`).
+    Triangles(Vec<[usize; 3]>),
+}
 
 /// A discretized planar domain; see the module docs.
 pub trait Discretization: Sync {

@@ -1,5 +1,5 @@
 //! Everything that touches files: VTK XML frames, the PVD time series, the energy log and plot,
-//! and the run directory. Whole files are put in place through [`atomic`] (temporary sibling,
+//! and the run directory. Whole files are put in place through `io::atomic` (temporary sibling,
 //! then rename).
 
 pub(crate) mod atomic;

@@ -21,7 +21,7 @@
 //! stays fast (whole buffers are encoded at once, no per-value formatting) and every VTK reader
 //! understands it.
 //!
-//! Files are written atomically ([`crate::io::atomic`]: temporary sibling file, then rename), so
+//! Files are written atomically (`io::atomic`: temporary sibling file, then rename), so
 //! a reader never sees a half-written frame.
 //!
 //! # Why not vtkio
@@ -36,7 +36,8 @@ use std::path::Path;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::flows::{Cells, Field, Frame};
+use crate::discretization::Cells;
+use crate::flows::{Field, Frame};
 use crate::io::atomic::write_atomically;
 use crate::{Error, Result};
 
