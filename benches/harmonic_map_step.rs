@@ -13,6 +13,7 @@ use geoflow::flows::target::Target;
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
 use geoflow::mesh::shapes::icosphere;
+use nalgebra::Vector3;
 mod common;
 
 use common::{scalar_floor, time};
@@ -99,9 +100,9 @@ fn main() {
             .map(|k| {
                 let [x, y, _] = domain.point(k);
                 let r2 = x * x + y * y;
-                let v = [2.0 * x + 0.3 * (1.0 - r2), 2.0 * y, 1.0 - r2 + 0.5 * x];
-                let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-                v.map(|c| c / l)
+                Vector3::new(2.0 * x + 0.3 * (1.0 - r2), 2.0 * y, 1.0 - r2 + 0.5 * x)
+                    .normalize()
+                    .into()
             })
             .collect();
         bench("512^2", domain, u, true, 5);

@@ -6,12 +6,27 @@
 //!
 //! Both are edge-weighted graph Laplacians; only the weights differ. A flow written against
 //! [`Discretization`] runs on either.
+//!
+//! The errors of a discrete solution against an exact one are measured here too, the same way
+//! for every flow and both discretizations: [`nodal_errors`] (max-norm and lumped-mass L² norm of
+//! nodal values) and [`h1_error`] (the H¹ seminorm at the quadrature points), each also for
+//! vector fields, component by component.
 
-use crate::flows::Cells;
 use crate::geometry;
 use crate::grid::Grid2;
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
+
+/// The connectivity of a discretization's nodes, and of a frame's points.
+#[derive(Clone, Debug)]
+pub enum Cells {
+    /// A structured `nx × ny` grid of points, x fastest: point `i + nx*j`.
+    /// Written as a VTK StructuredGrid (`.vts`).
+    Structured { nx: usize, ny: usize },
+    /// Triangles indexing into the points. Written as VTK UnstructuredGrid (`.vtu`).
+    Triangles(Vec<[usize; 3]>),
+}
 
 /// A discretized planar domain; see the module docs.
 pub trait Discretization: Sync {
@@ -40,6 +55,124 @@ pub trait Discretization: Sync {
     fn quadrature_points(&self) -> Vec<[f64; 3]>;
     /// Whether the domain lies in the z = 0 plane (false for a curved surface mesh).
     fn planar(&self) -> bool;
+}
+
+/// The max-norm and the lumped-mass weighted L² norm of the nodal error `e = u_h − u`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodalErrors {
+    /// `max_i |e_i|`.
+    pub linf: f64,
+    /// `(Σ_i m_i |e_i|²)^½` with the lumped mass `m`.
+    pub l2: f64,
+}
+
+/// [`NodalErrors`] of the nodal values `u` against `exact(x)` at the nodes' positions.
+pub fn nodal_errors(
+    domain: &impl Discretization,
+    u: &[f64],
+    exact: impl Fn([f64; 3]) -> f64,
+) -> NodalErrors {
+    let (mut linf, mut l2) = (0.0f64, 0.0);
+    for (k, (u, m)) in u.iter().zip(domain.lumped_mass()).enumerate() {
+        let e = u - exact(domain.point(k));
+        linf = linf.max(e.abs());
+        l2 += m * e * e;
+    }
+    NodalErrors {
+        linf,
+        l2: l2.sqrt(),
+    }
+}
+
+/// [`NodalErrors`] of a vector field with `components` components, `|e_i|` the Euclidean norm
+/// over them; component `c` of the exact solution at `x` is `exact(c, x)`.
+pub fn nodal_errors_vector(
+    domain: &impl Discretization,
+    u: &[[f64; 3]],
+    components: usize,
+    exact: impl Fn(usize, [f64; 3]) -> f64,
+) -> NodalErrors {
+    let (mut linf, mut l2) = (0.0f64, 0.0);
+    for (k, (u, m)) in u.iter().zip(domain.lumped_mass()).enumerate() {
+        let x = domain.point(k);
+        let e2: f64 = (0..components).map(|c| (u[c] - exact(c, x)).powi(2)).sum();
+        linf = linf.max(e2.sqrt());
+        l2 += m * e2;
+    }
+    NodalErrors {
+        linf,
+        l2: l2.sqrt(),
+    }
+}
+
+/// The H¹ seminorm of the error, `(Σ_q w_q |∇u_h(q) − ∇u(q)|²)^½` over the quadrature points:
+/// `∇u_h` from [`Discretization::gradients`], `∇u` the x and y derivatives of `exact` by central
+/// differences with step `1e-6 √area` (`area = Σ_q w_q`). For planar domains.
+pub fn h1_error(
+    domain: &impl Discretization,
+    u: &[f64],
+    exact: impl Fn([f64; 3]) -> f64 + Sync,
+) -> f64 {
+    H1Quadrature::new(domain)
+        .squared_error(domain, u, &exact)
+        .sqrt()
+}
+
+/// [`h1_error`] of a vector field: the root of the sum of the squared component errors;
+/// component `c` of the exact solution at `x` is `exact(c, x)`.
+pub fn h1_error_vector(
+    domain: &impl Discretization,
+    u: &[[f64; 3]],
+    components: usize,
+    exact: impl Fn(usize, [f64; 3]) -> f64 + Sync,
+) -> f64 {
+    let quadrature = H1Quadrature::new(domain);
+    (0..components)
+        .map(|c| {
+            let uc: Vec<f64> = u.iter().map(|p| p[c]).collect();
+            quadrature.squared_error(domain, &uc, &|x| exact(c, x))
+        })
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The quadrature points and the difference step of [`h1_error`].
+struct H1Quadrature {
+    points: Vec<[f64; 3]>,
+    step: f64,
+}
+
+impl H1Quadrature {
+    fn new(domain: &impl Discretization) -> H1Quadrature {
+        let area: f64 = domain.quadrature_weights().iter().sum();
+        H1Quadrature {
+            points: domain.quadrature_points(),
+            step: 1e-6 * area.sqrt(),
+        }
+    }
+
+    /// `Σ_q w_q |∇u_h(q) − ∇u(q)|²`.
+    fn squared_error(
+        &self,
+        domain: &impl Discretization,
+        u: &[f64],
+        exact: &(impl Fn([f64; 3]) -> f64 + Sync),
+    ) -> f64 {
+        let d = self.step;
+        domain
+            .gradients(u)
+            .par_iter()
+            .zip(&self.points)
+            .zip(domain.quadrature_weights())
+            .with_min_len(4096)
+            .map(|((g, p), w)| {
+                let f = |dx: f64, dy: f64| exact([p[0] + dx, p[1] + dy, p[2]]);
+                let gx = (f(d, 0.0) - f(-d, 0.0)) / (2.0 * d);
+                let gy = (f(0.0, d) - f(0.0, -d)) / (2.0 * d);
+                w * ((g[0] - gx).powi(2) + (g[1] - gy).powi(2))
+            })
+            .sum::<f64>()
+    }
 }
 
 /// `y = K u` for a symmetric matrix given by entry pairs and values (duplicates summed).
@@ -240,7 +373,6 @@ impl MeshDomain {
     /// Any triangle mesh, curved or not (gradients then are the x and y components of the
     /// surface gradient).
     pub fn surface(mesh: TriMesh) -> MeshDomain {
-        use geometry::vec3::{cross, dot, sub};
         let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
         let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
@@ -250,12 +382,12 @@ impl MeshDomain {
             .faces
             .par_iter()
             .map(|f| {
-                let p = f.map(|i| mesh.positions[i]);
+                let p = f.map(|i| Vector3::from(mesh.positions[i]));
                 // n (2A) = (x1 − x0) × (x2 − x0), so n × e / (2A) = m × e / |m|².
-                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
-                let m2 = dot(m, m);
+                let m = (p[1] - p[0]).cross(&(p[2] - p[0]));
+                let m2 = m.dot(&m);
                 std::array::from_fn(|k| {
-                    let g = cross(m, sub(p[(k + 2) % 3], p[(k + 1) % 3]));
+                    let g = m.cross(&(p[(k + 2) % 3] - p[(k + 1) % 3]));
                     [g[0] / m2, g[1] / m2]
                 })
             })

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use geoflow::io::mesh::read_mesh;
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 
 /// `tests/mesh_io/data/<name>`: valid sample files.
 pub fn sample(name: &str) -> PathBuf {
@@ -99,12 +100,7 @@ pub fn assert_positions_bits_eq(got: &[[f64; 3]], want: &[[f64; 3]]) {
 }
 
 /// Area vector (half the cross product) of a triangle.
-pub fn area_vector(p: [[f64; 3]; 3]) -> [f64; 3] {
-    let e1 = [p[1][0] - p[0][0], p[1][1] - p[0][1], p[1][2] - p[0][2]];
-    let e2 = [p[2][0] - p[0][0], p[2][1] - p[0][1], p[2][2] - p[0][2]];
-    [
-        0.5 * (e1[1] * e2[2] - e1[2] * e2[1]),
-        0.5 * (e1[2] * e2[0] - e1[0] * e2[2]),
-        0.5 * (e1[0] * e2[1] - e1[1] * e2[0]),
-    ]
+pub fn area_vector(p: [[f64; 3]; 3]) -> Vector3<f64> {
+    let [a, b, c] = p.map(Vector3::from);
+    0.5 * (b - a).cross(&(c - a))
 }

@@ -4,15 +4,7 @@
 //! step) and the `io` layer writes it as VTK XML. All values are `f64` and are written as
 //! Float64 so that users can compute errors from the files.
 
-/// The connectivity of a frame's points.
-#[derive(Clone, Debug)]
-pub enum Cells {
-    /// A structured `nx × ny` grid of points, x fastest: point `i + nx*j`.
-    /// Written as a VTK StructuredGrid (`.vts`).
-    Structured { nx: usize, ny: usize },
-    /// Triangles indexing into the points. Written as VTK UnstructuredGrid (`.vtu`).
-    Triangles(Vec<[usize; 3]>),
-}
+pub use crate::discretization::Cells;
 
 /// A named field on points or cells.
 #[derive(Clone, Debug)]

@@ -42,7 +42,7 @@
 pub mod setup;
 
 use super::{Field, Flow, Frame, StepError};
-use crate::discretization::{apply_entries, Discretization};
+use crate::discretization::{apply_entries, h1_error, nodal_errors, Discretization};
 use crate::expr::Expr;
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
@@ -278,33 +278,12 @@ impl<D: Discretization> Flow for GraphMcf<D> {
         let Some(exact) = &self.exact else {
             return Vec::new();
         };
-        let ue = self.sample(exact, t);
-        let (mut linf, mut l2) = (0.0f64, 0.0);
-        for ((u, ue), m) in s.u.iter().zip(&ue).zip(self.domain.lumped_mass()) {
-            let e = u - ue;
-            linf = linf.max(e.abs());
-            l2 += m * e * e;
-        }
-        let grads = self.domain.gradients(&s.u);
-        let points = self.domain.quadrature_points();
-        let area: f64 = self.domain.quadrature_weights().iter().sum();
-        let d = 1e-6 * area.sqrt();
-        let h1: f64 = grads
-            .par_iter()
-            .zip(&points)
-            .zip(self.domain.quadrature_weights())
-            .with_min_len(4096)
-            .map(|((g, p), w)| {
-                let f = |dx: f64, dy: f64| exact.eval(&[p[0] + dx, p[1] + dy, p[2], t]);
-                let gx = (f(d, 0.0) - f(-d, 0.0)) / (2.0 * d);
-                let gy = (f(0.0, d) - f(0.0, -d)) / (2.0 * d);
-                w * ((g[0] - gx).powi(2) + (g[1] - gy).powi(2))
-            })
-            .sum();
+        let exact = |[x, y, z]: [f64; 3]| exact.eval(&[x, y, z, t]);
+        let e = nodal_errors(&self.domain, &s.u, exact);
         vec![
-            ("error_linf", linf),
-            ("error_l2", l2.sqrt()),
-            ("error_h1", h1.sqrt()),
+            ("error_linf", e.linf),
+            ("error_l2", e.l2),
+            ("error_h1", h1_error(&self.domain, &s.u, exact)),
         ]
     }
 

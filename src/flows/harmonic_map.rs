@@ -51,11 +51,11 @@ pub mod setup;
 
 use super::target::Target;
 use super::{Cells, Field, Flow, Frame, StepError};
-use crate::discretization::{apply_entries, Discretization};
+use crate::discretization::{apply_entries, h1_error_vector, nodal_errors_vector, Discretization};
 use crate::expr::Expr;
 use crate::geometry::mobius_center;
-use crate::geometry::vec3::{cross, dot, norm, scale, sub};
 use crate::linalg::{ImplicitSystem, SpdError};
+use nalgebra::Vector3;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -135,7 +135,7 @@ impl Default for MapOptions {
 
 /// The linear system of one step; see [`HarmonicMap::assemble`].
 pub struct TangentSystem {
-    basis: Vec<[[f64; 3]; 2]>,
+    basis: Vec<[Vector3<f64>; 2]>,
     entries: Vec<f64>,
     rhs: Vec<f64>,
     lu: Vec<[f64; 3]>,
@@ -200,8 +200,8 @@ impl<D: Discretization> HarmonicMap<D> {
                 if !domain.planar() {
                     return 1.0;
                 }
-                let p = f.map(|i| domain.point(i));
-                let m = cross(sub(p[1], p[0]), sub(p[2], p[0]));
+                let p = f.map(|i| Vector3::from(domain.point(i)));
+                let m = (p[1] - p[0]).cross(&(p[2] - p[0]));
                 m[2].signum()
             })
             .collect();
@@ -258,7 +258,11 @@ impl<D: Discretization> HarmonicMap<D> {
 
     /// `E(u) = ½ Σ_c u_cᵀ L u_c`, given `L u`.
     fn energy_with(u: &[[f64; 3]], lu: &[[f64; 3]]) -> f64 {
-        0.5 * u.iter().zip(lu).map(|(u, l)| dot(*u, *l)).sum::<f64>()
+        0.5 * u
+            .iter()
+            .zip(lu)
+            .map(|(&u, &l)| Vector3::from(u).dot(&Vector3::from(l)))
+            .sum::<f64>()
     }
 
     /// `max_i dist(u_i, N)`.
@@ -276,7 +280,8 @@ impl<D: Discretization> HarmonicMap<D> {
             .zip(self.domain.lumped_mass())
             .map(|(&p, m)| {
                 m * if sphere {
-                    (dot(p, p) - 1.0).abs()
+                    let p = Vector3::from(p);
+                    (p.dot(&p) - 1.0).abs()
                 } else {
                     self.target.distance(p)
                 }
@@ -292,9 +297,12 @@ impl<D: Discretization> HarmonicMap<D> {
             .par_iter()
             .zip(&self.orientation)
             .map(|(f, o)| {
-                let [a, b, c] = f.map(|i| scale(u[i], 1.0 / norm(u[i])));
-                let num = dot(a, cross(b, c));
-                let den = 1.0 + dot(a, b) + dot(b, c) + dot(c, a);
+                let [a, b, c] = f.map(|i| {
+                    let v = Vector3::from(u[i]);
+                    v * (1.0 / v.norm())
+                });
+                let num = a.dot(&b.cross(&c));
+                let den = 1.0 + a.dot(&b) + b.dot(&c) + c.dot(&a);
                 o * 2.0 * num.atan2(den)
             })
             .collect()
@@ -356,7 +364,7 @@ impl<D: Discretization> HarmonicMap<D> {
     fn hottest_node(u: &[[f64; 3]], lu: &[[f64; 3]]) -> (usize, f64) {
         u.iter()
             .zip(lu)
-            .map(|(u, l)| 0.5 * dot(*u, *l))
+            .map(|(&u, &l)| 0.5 * Vector3::from(u).dot(&Vector3::from(l)))
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, 0.0))
@@ -368,7 +376,8 @@ impl<D: Discretization> HarmonicMap<D> {
     pub fn assemble(&self, s: &MapState) -> TangentSystem {
         let kdim = self.target.tangent_dim();
         let target = self.target;
-        let basis: Vec<[[f64; 3]; 2]> = s.u.par_iter().map(|&u| target.tangent_basis(u)).collect();
+        let basis: Vec<[Vector3<f64>; 2]> =
+            s.u.par_iter().map(|&u| target.tangent_basis(u)).collect();
         let entries: Vec<f64> = self
             .pairs
             .par_iter()
@@ -379,7 +388,7 @@ impl<D: Discretization> HarmonicMap<D> {
                 (0..kdim * kdim).filter_map(move |ab| {
                     let (a, b) = (ab / kdim, ab % kdim);
                     if i != j {
-                        Some(l * dot(basis[i][a], basis[j][b]))
+                        Some(l * basis[i][a].dot(&basis[j][b]))
                     } else {
                         (a == b).then_some(l)
                     }
@@ -392,7 +401,7 @@ impl<D: Discretization> HarmonicMap<D> {
             .with_min_len(4096)
             .flat_map_iter(|i| {
                 let (lu, basis) = (&lu, &basis);
-                (0..kdim).map(move |a| -dot(lu[i], basis[i][a]))
+                (0..kdim).map(move |a| -Vector3::from(lu[i]).dot(&basis[i][a]))
             })
             .collect();
         TangentSystem {
@@ -485,32 +494,6 @@ impl<D: Discretization> HarmonicMap<D> {
         self.events.push(msg);
         Ok(())
     }
-
-    fn h1_error(&self, exact: &[Expr], u: &[[f64; 3]], t: f64) -> f64 {
-        let points = self.domain.quadrature_points();
-        let weights = self.domain.quadrature_weights();
-        let area: f64 = weights.iter().sum();
-        let d = 1e-6 * area.sqrt();
-        (0..self.target.components())
-            .map(|c| {
-                let uc: Vec<f64> = u.iter().map(|p| p[c]).collect();
-                let grads = self.domain.gradients(&uc);
-                grads
-                    .par_iter()
-                    .zip(&points)
-                    .zip(weights)
-                    .with_min_len(4096)
-                    .map(|((g, p), w)| {
-                        let f = |dx: f64, dy: f64| exact[c].eval(&[p[0] + dx, p[1] + dy, p[2], t]);
-                        let gx = (f(d, 0.0) - f(-d, 0.0)) / (2.0 * d);
-                        let gy = (f(0.0, d) - f(0.0, -d)) / (2.0 * d);
-                        w * ((g[0] - gx).powi(2) + (g[1] - gy).powi(2))
-                    })
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            .sqrt()
-    }
 }
 
 impl<D: Discretization> Flow for HarmonicMap<D> {
@@ -579,7 +562,9 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
                 match values.next() {
                     None => true,
                     Some(first) => {
-                        self.opts.dirichlet && values.all(|v| norm(sub(v, first)) < 1e-12)
+                        let first = Vector3::from(first);
+                        self.opts.dirichlet
+                            && values.all(|v| (Vector3::from(v) - first).norm() < 1e-12)
                     }
                 }
             });
@@ -588,21 +573,14 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             }
         }
         if let Some(exact) = &self.exact {
-            let (mut linf, mut l2) = (0.0f64, 0.0);
-            for (k, (u, m)) in s.u.iter().zip(self.domain.lumped_mass()).enumerate() {
-                let [x, y, z] = self.domain.point(k);
-                let e2: f64 = exact
-                    .iter()
-                    .enumerate()
-                    .map(|(c, e)| (u[c] - e.eval(&[x, y, z, t])).powi(2))
-                    .sum();
-                linf = linf.max(e2.sqrt());
-                l2 += m * e2;
-            }
-            d.push(("error_linf", linf));
-            d.push(("error_l2", l2.sqrt()));
+            let exact_at = |c: usize, [x, y, z]: [f64; 3]| exact[c].eval(&[x, y, z, t]);
+            let e = nodal_errors_vector(&self.domain, &s.u, exact.len(), exact_at);
+            d.push(("error_linf", e.linf));
+            d.push(("error_l2", e.l2));
             if self.domain.planar() {
-                d.push(("error_h1", self.h1_error(exact, &s.u, t)));
+                let components = self.target.components();
+                let h1 = h1_error_vector(&self.domain, &s.u, components, exact_at);
+                d.push(("error_h1", h1));
             }
         }
         d
@@ -611,7 +589,7 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
     fn distance(&self, a: &MapState, b: &MapState) -> f64 {
         a.u.iter()
             .zip(&b.u)
-            .map(|(p, q)| norm(sub(*p, *q)))
+            .map(|(&p, &q)| (Vector3::from(p) - Vector3::from(q)).norm())
             .fold(0.0, f64::max)
     }
 
@@ -627,7 +605,7 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
             s.u.iter()
                 .zip(&lu)
                 .zip(mass)
-                .map(|((u, l), m)| 0.5 * dot(*u, *l) / m)
+                .map(|((&u, &l), m)| 0.5 * Vector3::from(u).dot(&Vector3::from(l)) / m)
                 .collect();
         let constraint = s.u.iter().map(|&p| self.target.distance(p)).collect();
         let cells = self.domain.cells();

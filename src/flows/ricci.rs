@@ -40,7 +40,7 @@
 
 pub use super::conformal::ConformalData;
 use super::{Cells, Field, Flow, Frame, StepError};
-use crate::discretization::{apply_entries, Discretization};
+use crate::discretization::{apply_entries, nodal_errors, Discretization};
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
 
@@ -267,16 +267,14 @@ impl<D: Discretization> Flow for Ricci<D> {
             ("k_max", hi),
         ];
         if let Some(exact) = &self.exact {
-            let (mut linf, mut l2) = (0.0f64, 0.0);
-            for (i, (u, m)) in s.u.iter().zip(self.domain.lumped_mass()).enumerate() {
-                let p = self.domain.point(i);
-                let e = exact.expr.eval(&[p[0], p[1], p[2], t]);
-                let h = if exact.is_v { (2.0 * u).exp() } else { *u };
-                linf = linf.max((h - e).abs());
-                l2 += m * (h - e) * (h - e);
-            }
-            d.push(("error_linf", linf));
-            d.push(("error_l2", l2.sqrt()));
+            let h: Vec<f64> = if exact.is_v {
+                s.u.iter().map(|u| (2.0 * u).exp()).collect()
+            } else {
+                s.u.clone()
+            };
+            let e = nodal_errors(&self.domain, &h, |[x, y, z]| exact.expr.eval(&[x, y, z, t]));
+            d.push(("error_linf", e.linf));
+            d.push(("error_l2", e.l2));
         }
         d
     }

@@ -8,7 +8,7 @@
 //!   `(sqrt(x² + y²) − R)² + z² = r²`. Its closest point to `p` is `c + r (p − c)/|p − c|` with
 //!   `c = R (x, y, 0)/|(x, y)|` the nearest point of the core circle.
 
-use crate::geometry::vec3::{cross, dot, norm, scale, sub};
+use nalgebra::Vector3;
 
 /// A target manifold; see the module docs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,22 +40,23 @@ impl Target {
     pub fn project(&self, p: [f64; 3]) -> [f64; 3] {
         match *self {
             Target::Sphere { .. } => {
-                let n = norm(p);
+                let p = Vector3::from(p);
+                let n = p.norm();
                 if n > 0.0 {
-                    scale(p, 1.0 / n)
+                    (p * (1.0 / n)).into()
                 } else {
                     [1.0, 0.0, 0.0]
                 }
             }
             Target::Torus { major, minor } => {
                 let (c, d) = torus_core(p, major);
-                let n = norm(d);
+                let n = d.norm();
                 let dir = if n > 0.0 {
-                    scale(d, 1.0 / n)
+                    d * (1.0 / n)
                 } else {
-                    scale(c, 1.0 / major)
+                    c * (1.0 / major)
                 };
-                [0, 1, 2].map(|i| c[i] + minor * dir[i])
+                (c + dir * minor).into()
             }
         }
     }
@@ -63,51 +64,50 @@ impl Target {
     /// Distance from `p` to the target.
     pub fn distance(&self, p: [f64; 3]) -> f64 {
         match *self {
-            Target::Sphere { .. } => (norm(p) - 1.0).abs(),
-            Target::Torus { major, minor } => (norm(torus_core(p, major).1) - minor).abs(),
+            Target::Sphere { .. } => (Vector3::from(p).norm() - 1.0).abs(),
+            Target::Torus { major, minor } => (torus_core(p, major).1.norm() - minor).abs(),
         }
     }
 
     /// An orthonormal basis of the tangent plane at the closest point to `p` (the first
     /// [`Target::tangent_dim`] vectors are used; `p` need not lie on the target).
-    pub fn tangent_basis(&self, p: [f64; 3]) -> [[f64; 3]; 2] {
+    pub fn tangent_basis(&self, p: [f64; 3]) -> [Vector3<f64>; 2] {
         match *self {
             Target::Sphere { components: 2 } => {
                 let n = (p[0] * p[0] + p[1] * p[1]).sqrt();
-                [[-p[1] / n, p[0] / n, 0.0], [0.0; 3]]
+                [Vector3::new(-p[1] / n, p[0] / n, 0.0), Vector3::zeros()]
             }
-            Target::Sphere { .. } => basis_orthogonal_to(self.project(p)),
+            Target::Sphere { .. } => basis_orthogonal_to(self.project(p).into()),
             Target::Torus { major, .. } => {
                 let (c, d) = torus_core(p, major);
-                let normal = scale(d, 1.0 / norm(d));
+                let normal = d * (1.0 / d.norm());
                 // Along the core circle, then around the tube.
-                let t1 = scale([-c[1], c[0], 0.0], 1.0 / major);
-                [t1, cross(normal, t1)]
+                let t1 = Vector3::new(-c[1], c[0], 0.0) * (1.0 / major);
+                [t1, normal.cross(&t1)]
             }
         }
     }
 }
 
 /// The nearest point `c` of the torus's core circle to `p`, and `p − c`.
-fn torus_core(p: [f64; 3], major: f64) -> ([f64; 3], [f64; 3]) {
+fn torus_core(p: [f64; 3], major: f64) -> (Vector3<f64>, Vector3<f64>) {
     let rho = (p[0] * p[0] + p[1] * p[1]).sqrt();
     let c = if rho > 0.0 {
-        [major * p[0] / rho, major * p[1] / rho, 0.0]
+        Vector3::new(major * p[0] / rho, major * p[1] / rho, 0.0)
     } else {
-        [major, 0.0, 0.0]
+        Vector3::new(major, 0.0, 0.0)
     };
-    (c, sub(p, c))
+    (c, Vector3::from(p) - c)
 }
 
 /// An orthonormal basis of the plane orthogonal to the unit vector `u`: the coordinate axis
 /// least aligned with `u`, made orthogonal to it, and its cross product with `u`.
-fn basis_orthogonal_to(u: [f64; 3]) -> [[f64; 3]; 2] {
+fn basis_orthogonal_to(u: Vector3<f64>) -> [Vector3<f64>; 2] {
     let m = (0..3)
         .min_by(|&a, &b| u[a].abs().total_cmp(&u[b].abs()))
         .expect("three axes");
-    let mut e = [0.0; 3];
-    e[m] = 1.0;
-    let t1 = sub(e, scale(u, dot(e, u)));
-    let t1 = scale(t1, 1.0 / norm(t1));
-    [t1, cross(u, t1)]
+    let e = Vector3::ith(m, 1.0);
+    let t1 = e - u * e.dot(&u);
+    let t1 = t1 * (1.0 / t1.norm());
+    [t1, u.cross(&t1)]
 }

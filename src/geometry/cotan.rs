@@ -4,10 +4,10 @@
 //! [module documentation](crate::geometry#per-face-entry-layout).
 
 use super::measures::{face_area_vector, face_edge_vectors, triangle_area_from_lengths};
-use super::vec3::{dot, norm};
 use super::MIN_FACES_PER_TASK;
 use crate::linalg::Pattern;
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
 
 /// Number of `(row, col)` entries each face contributes to [`laplacian_pattern`].
@@ -21,16 +21,16 @@ pub fn corner_cotans(mesh: &TriMesh) -> Vec<[f64; 3]> {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| face_cotans(&face_edge_vectors(p, f), norm(face_area_vector(p, f))))
+        .map(|&f| face_cotans(&face_edge_vectors(p, f), face_area_vector(p, f).norm()))
         .collect()
 }
 
 /// `cot θ_k = −(e_{k+1} · e_{k+2}) / (2A)` from the edge vectors of [`face_edge_vectors`]: at
 /// corner `k` the outgoing edges are `−e_{k+2}` and `e_{k+1}`, and `|u × v| = 2A`.
 #[inline]
-pub(crate) fn face_cotans(e: &[[f64; 3]; 3], twice_area: f64) -> [f64; 3] {
+pub(crate) fn face_cotans(e: &[Vector3<f64>; 3], twice_area: f64) -> [f64; 3] {
     let inv = 1.0 / twice_area;
-    [0, 1, 2].map(|k| -dot(e[(k + 1) % 3], e[(k + 2) % 3]) * inv)
+    [0, 1, 2].map(|k| -e[(k + 1) % 3].dot(&e[(k + 2) % 3]) * inv)
 }
 
 /// `cot θ_k = (l_{k+1}² + l_{k+2}² − l_k²) / (4A)` from squared edge lengths and the area.

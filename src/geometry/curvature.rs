@@ -1,12 +1,12 @@
 //! Discrete curvatures: the mean curvature normal from the cotan Laplacian of the positions, and
 //! Gaussian curvature from angle defects, both per vertex and divided by the mixed Voronoi area.
 
-use super::vec3::dot;
 use super::{
     corner_angles, corner_angles_from_lengths, corner_cotans, laplacian_apply, vertex_corner_sum,
     vertex_lumped_mass_voronoi, vertex_normals,
 };
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
 use std::f64::consts::{PI, TAU};
 
@@ -35,7 +35,7 @@ pub fn vertex_mean_curvature(mesh: &TriMesh) -> Vec<f64> {
     hn.par_iter()
         .zip(n.par_iter())
         .with_min_len(super::MIN_FACES_PER_TASK)
-        .map(|(&h, &n)| dot(h, n))
+        .map(|(&h, &n)| Vector3::from(h).dot(&Vector3::from(n)))
         .collect()
 }
 

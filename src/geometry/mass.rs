@@ -9,7 +9,6 @@ use super::cotan::{face_cotans, face_cotans_from_squared_lengths, ENTRIES_PER_FA
 use super::measures::{
     face_area_vector, face_edge_vectors, triangle_area_from_lengths, vertex_corner_sum,
 };
-use super::vec3::{dot, norm};
 use super::MIN_FACES_PER_TASK;
 use crate::linalg::Pattern;
 use crate::mesh::TriMesh;
@@ -45,9 +44,9 @@ pub fn corner_voronoi_areas(mesh: &TriMesh) -> Vec<[f64; 3]> {
         .with_min_len(MIN_FACES_PER_TASK)
         .map(|&f| {
             let e = face_edge_vectors(p, f);
-            let twice_area = norm(face_area_vector(p, f));
+            let twice_area = face_area_vector(p, f).norm();
             let cot = face_cotans(&e, twice_area);
-            mixed_voronoi_corners(e.map(|v| dot(v, v)), cot, 0.5 * twice_area)
+            mixed_voronoi_corners(e.map(|v| v.dot(&v)), cot, 0.5 * twice_area)
         })
         .collect()
 }

@@ -4,24 +4,24 @@
 //! Corner `k` of face `f = [a, b, c]` is the vertex `f[k]`; edge `k` is the edge opposite it, from
 //! `f[k+1]` to `f[k+2]` (indices mod 3). Per-face arrays `[f64; 3]` are indexed that way.
 
-use super::vec3::{cross, dot, norm, normalize, scale, sub};
 use super::MIN_FACES_PER_TASK;
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
 
 /// The three edge vectors of face `f`: `e_k = x_{f[k+2]} − x_{f[k+1]}` (edge `k`, opposite corner
 /// `k`, oriented along the face's boundary).
 #[inline]
-pub(crate) fn face_edge_vectors(positions: &[[f64; 3]], f: [usize; 3]) -> [[f64; 3]; 3] {
-    let [x0, x1, x2] = f.map(|v| positions[v]);
-    [sub(x2, x1), sub(x0, x2), sub(x1, x0)]
+pub(crate) fn face_edge_vectors(positions: &[[f64; 3]], f: [usize; 3]) -> [Vector3<f64>; 3] {
+    let [x0, x1, x2] = f.map(|v| Vector3::from(positions[v]));
+    [x2 - x1, x0 - x2, x1 - x0]
 }
 
 /// `(x_{f[1]} − x_{f[0]}) × (x_{f[2]} − x_{f[0]})`: the face normal scaled by twice the area.
 #[inline]
-pub(crate) fn face_area_vector(positions: &[[f64; 3]], f: [usize; 3]) -> [f64; 3] {
-    let x0 = positions[f[0]];
-    cross(sub(positions[f[1]], x0), sub(positions[f[2]], x0))
+pub(crate) fn face_area_vector(positions: &[[f64; 3]], f: [usize; 3]) -> Vector3<f64> {
+    let [x0, x1, x2] = f.map(|v| Vector3::from(positions[v]));
+    (x1 - x0).cross(&(x2 - x0))
 }
 
 /// Edge lengths per face: `l[f][k] = |x_{f[k+2]} − x_{f[k+1]}|`, the length of the edge opposite
@@ -31,7 +31,7 @@ pub fn face_edge_lengths(mesh: &TriMesh) -> Vec<[f64; 3]> {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| face_edge_vectors(p, f).map(norm))
+        .map(|&f| face_edge_vectors(p, f).map(|e| e.norm()))
         .collect()
 }
 
@@ -41,7 +41,7 @@ pub fn face_areas(mesh: &TriMesh) -> Vec<f64> {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| 0.5 * norm(face_area_vector(p, f)))
+        .map(|&f| 0.5 * face_area_vector(p, f).norm())
         .collect()
 }
 
@@ -52,7 +52,10 @@ pub fn face_normals(mesh: &TriMesh) -> Vec<[f64; 3]> {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| normalize(face_area_vector(p, f)))
+        .map(|&f| {
+            let a = face_area_vector(p, f);
+            (a * (1.0 / a.norm())).into()
+        })
         .collect()
 }
 
@@ -94,15 +97,15 @@ pub fn corner_angles(mesh: &TriMesh) -> Vec<[f64; 3]> {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| face_angles(&face_edge_vectors(p, f), norm(face_area_vector(p, f))))
+        .map(|&f| face_angles(&face_edge_vectors(p, f), face_area_vector(p, f).norm()))
         .collect()
 }
 
 /// `θ_k = atan2(2A, −e_{k+1} · e_{k+2})` from the edge vectors of [`face_edge_vectors`]: at corner
 /// `k` the outgoing edges are `−e_{k+2}` and `e_{k+1}`, and `|u × v| = 2A`.
 #[inline]
-fn face_angles(e: &[[f64; 3]; 3], twice_area: f64) -> [f64; 3] {
-    [0, 1, 2].map(|k| twice_area.atan2(-dot(e[(k + 1) % 3], e[(k + 2) % 3])))
+fn face_angles(e: &[Vector3<f64>; 3], twice_area: f64) -> [f64; 3] {
+    [0, 1, 2].map(|k| twice_area.atan2(-e[(k + 1) % 3].dot(&e[(k + 2) % 3])))
 }
 
 /// Corner angles from edge lengths (law of cosines in `atan2` form):
@@ -143,29 +146,26 @@ pub fn vertex_corner_sum(
 /// Outward on a closed, counter-clockwise surface; an isolated vertex gets non-finite components.
 pub fn vertex_normals(mesh: &TriMesh) -> Vec<[f64; 3]> {
     let p = &mesh.positions;
-    let weighted: Vec<[[f64; 3]; 3]> = mesh
+    let weighted: Vec<[Vector3<f64>; 3]> = mesh
         .faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
         .map(|&f| {
             let a = face_area_vector(p, f);
-            let twice_area = norm(a);
-            let n = scale(a, 1.0 / twice_area);
-            face_angles(&face_edge_vectors(p, f), twice_area).map(|theta| scale(n, theta))
+            let twice_area = a.norm();
+            let n = a * (1.0 / twice_area);
+            face_angles(&face_edge_vectors(p, f), twice_area).map(|theta| n * theta)
         })
         .collect();
-    let mut acc = vec![[0.0; 3]; mesh.positions.len()];
+    let mut acc = vec![Vector3::zeros(); mesh.positions.len()];
     for (f, w) in mesh.faces.iter().zip(&weighted) {
         for k in 0..3 {
-            let s = &mut acc[f[k]];
-            for d in 0..3 {
-                s[d] += w[k][d];
-            }
+            acc[f[k]] += w[k];
         }
     }
     acc.into_par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(normalize)
+        .map(|n| (n * (1.0 / n.norm())).into())
         .collect()
 }
 
@@ -175,7 +175,7 @@ pub fn total_area(mesh: &TriMesh) -> f64 {
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
-        .map(|&f| 0.5 * norm(face_area_vector(p, f)))
+        .map(|&f| 0.5 * face_area_vector(p, f).norm())
         .sum()
 }
 
@@ -186,19 +186,17 @@ pub fn total_area(mesh: &TriMesh) -> f64 {
 /// `c`, which is not a property of the surface.
 pub fn enclosed_volume(mesh: &TriMesh) -> f64 {
     let n = mesh.positions.len().max(1) as f64;
-    let mut c = [0.0; 3];
-    for x in &mesh.positions {
-        for d in 0..3 {
-            c[d] += x[d] / n;
-        }
+    let mut c = Vector3::zeros();
+    for &x in &mesh.positions {
+        c += Vector3::from(x) / n;
     }
     let p = &mesh.positions;
     mesh.faces
         .par_iter()
         .with_min_len(MIN_FACES_PER_TASK)
         .map(|&f| {
-            let [x0, x1, x2] = f.map(|v| sub(p[v], c));
-            dot(x0, cross(x1, x2))
+            let [x0, x1, x2] = f.map(|v| Vector3::from(p[v]) - c);
+            x0.dot(&x1.cross(&x2))
         })
         .sum::<f64>()
         / 6.0

@@ -35,6 +35,10 @@
 //!   `r² = r₀² − 4t`.
 //! - **Gaussian curvature** is the angle defect `2π − Σ θ` (`π − Σ θ` on boundary vertices) over
 //!   the mixed Voronoi area; `Σ_i (2π − Σ θ) = 2π χ` exactly (discrete Gauss–Bonnet).
+//! - **Vectors.** Positions are stored as `[f64; 3]` (meshes, frames, files); vector arithmetic
+//!   uses nalgebra's `Vector3<f64>`, converted at the point of use (`Vector3::from(p)`,
+//!   `.into()`: the same layout, so free). A unit vector is `a * (1.0 / a.norm())` here, not
+//!   `a.normalize()` (which divides each component: other rounding).
 //! - **Degenerate faces** give non-finite cotangents and normals; nothing is clamped silently.
 //!   [`SpdSolver::refill`](crate::linalg::SpdSolver::refill) reports non-finite values.
 //!

@@ -1,4 +1,6 @@
-//! Small operations on `[f64; 3]` vectors, shared by the geometry operators and the flows.
+//! Small operations on `[f64; 3]` vectors. Kept only for `flows/discrete_ricci.rs`,
+//! `mesh/intrinsic.rs` and `flows::harmonic_map::mobius_center` (being rewritten on another
+//! branch); everything else uses nalgebra's `Vector3<f64>`. To be deleted when they move over.
 
 /// `a − b`.
 #[inline]

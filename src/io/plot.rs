@@ -10,7 +10,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::io::vtk::{commit, temp_sibling, write_atomically};
+use crate::io::atomic::{write_atomically, write_atomically_via_path};
 use crate::{Error, Result};
 
 /// DejaVu Sans, bundled so that PNG text needs no system font library.
@@ -80,18 +80,16 @@ pub fn write_energy_plot(
     let png = with_suffix(stem, ".png");
     let svg = with_suffix(stem, ".svg");
 
-    let tmp = temp_sibling(&png, ".png");
-    let drawn = draw(
-        BitMapBackend::new(&tmp, SIZE).into_drawing_area(),
-        time,
-        series,
-        errors,
-    );
-    if let Err(msg) = drawn {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&png, std::io::Error::other(msg)));
-    }
-    commit(&tmp, &png)?;
+    // The bitmap encoder opens its file itself and picks the format from the extension.
+    write_atomically_via_path(&png, ".png", |tmp| {
+        draw(
+            BitMapBackend::new(tmp, SIZE).into_drawing_area(),
+            time,
+            series,
+            errors,
+        )
+        .map_err(std::io::Error::other)
+    })?;
 
     let mut text = String::new();
     draw(

@@ -8,7 +8,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::io::vtk::{escape, write_atomically};
+use crate::io::atomic::write_atomically;
+use crate::io::vtk::escape;
 use crate::{Error, Result};
 
 /// A `.pvd` collection being built frame by frame.

@@ -13,6 +13,7 @@
 
 use crate::error::{Error, Result};
 use crate::flows::Frame;
+use crate::io::atomic::write_atomically;
 #[cfg(feature = "plot")]
 use crate::io::plot;
 use crate::io::{pvd::PvdSeries, vtk};
@@ -63,7 +64,7 @@ pub fn prepare(dir: &Path) -> Result<()> {
 
 /// Write a small text file atomically.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
-    vtk::write_atomically(path, |w| w.write_all(text.as_bytes()))
+    write_atomically(path, |w| w.write_all(text.as_bytes()))
 }
 
 /// The observer that writes frames, the `.pvd`, `energy.csv`, the plot and the status file.

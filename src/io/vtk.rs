@@ -21,8 +21,8 @@
 //! stays fast (whole buffers are encoded at once, no per-value formatting) and every VTK reader
 //! understands it.
 //!
-//! Files are written atomically (temporary sibling file, then rename), so a reader never sees a
-//! half-written frame.
+//! Files are written atomically (`io::atomic`: temporary sibling file, then rename), so
+//! a reader never sees a half-written frame.
 //!
 //! # Why not vtkio
 //!
@@ -30,15 +30,15 @@
 //! live) and writes StructuredGrid extents off by one when given dimensions; 0.6.3 writes
 //! compressed XML that VTK cannot read. This writer is small enough to own.
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::Write;
+use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::flows::{Cells, Field, Frame};
+use crate::discretization::Cells;
+use crate::flows::{Field, Frame};
+use crate::io::atomic::write_atomically;
 use crate::{Error, Result};
 
 /// `VTK_TRIANGLE` cell type.
@@ -341,48 +341,4 @@ pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
-}
-
-/// A fresh, hidden temporary path next to `path` (same directory, so renaming it over `path`
-/// is atomic), ending in `suffix` (some encoders choose the format from the extension).
-pub(crate) fn temp_sibling(path: &Path, suffix: &str) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let k = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = format!(".{name}.{}.{k}.tmp{suffix}", std::process::id());
-    path.with_file_name(tmp)
-}
-
-/// Move a finished temporary file over `path`; on failure remove the temporary file.
-pub(crate) fn commit(tmp: &Path, path: &Path) -> Result<()> {
-    std::fs::rename(tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(tmp);
-        Error::io(path, e)
-    })
-}
-
-/// Write `path` atomically: `write` fills a buffered temporary file in the same directory, which
-/// is then renamed over `path`. On any error the temporary file is removed and `path` is left
-/// as it was.
-pub(crate) fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<()> {
-    let tmp = temp_sibling(path, "");
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let result = write(&mut w).and_then(|()| w.flush());
-    drop(w);
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    commit(&tmp, path)
 }

@@ -166,7 +166,7 @@ impl SpdSolver {
         }
         let n = self.pattern.n();
         assert!(
-            n > 0 && rhs.len() % n == 0,
+            n > 0 && rhs.len().is_multiple_of(n),
             "right-hand side length {} is not a multiple of {n}",
             rhs.len()
         );

@@ -2,8 +2,9 @@
 //! prints. Computing it never panics, whatever the mesh (out-of-range indices, non-manifold
 //! edges, NaN positions): problems are reported in the fields instead.
 
-use super::topology::{self, cross, dot, norm, sub};
+use super::topology;
 use super::TriMesh;
+use nalgebra::Vector3;
 use std::fmt;
 
 /// Size, topology, validity and geometry of a mesh. See [`mesh_info`].
@@ -108,15 +109,15 @@ pub fn mesh_info(mesh: &TriMesh) -> MeshInfo {
     let (mut min_angle, mut max_angle) = (f64::INFINITY, f64::NEG_INFINITY);
     let (mut area, mut volume) = (0.0, 0.0);
     for &f in &faces_ok {
-        let p = mesh.faces[f].map(|i| mesh.positions[i]);
+        let p = mesh.faces[f].map(|i| Vector3::from(mesh.positions[i]));
         for k in 0..3 {
-            let (u, v) = (sub(p[(k + 1) % 3], p[k]), sub(p[(k + 2) % 3], p[k]));
-            let angle = norm(cross(u, v)).atan2(dot(u, v)).to_degrees();
+            let (u, v) = (p[(k + 1) % 3] - p[k], p[(k + 2) % 3] - p[k]);
+            let angle = u.cross(&v).norm().atan2(u.dot(&v)).to_degrees();
             min_angle = min_angle.min(angle);
             max_angle = max_angle.max(angle);
         }
-        area += 0.5 * norm(cross(sub(p[1], p[0]), sub(p[2], p[0])));
-        volume += dot(p[0], cross(p[1], p[2])) / 6.0;
+        area += 0.5 * (p[1] - p[0]).cross(&(p[2] - p[0])).norm();
+        volume += p[0].dot(&p[1].cross(&p[2])) / 6.0;
     }
     if faces_ok.is_empty() {
         (min_angle, max_angle) = (f64::NAN, f64::NAN);

@@ -6,14 +6,10 @@
 //! Generators panic on parameters that cannot give a valid mesh (too few segments, non-positive
 //! sizes); callers taking these from user input check them first.
 
-use super::topology::{self, dot};
+use super::topology;
 use super::TriMesh;
+use nalgebra::Vector3;
 use std::f64::consts::{PI, TAU};
-
-fn normalize(p: [f64; 3]) -> [f64; 3] {
-    let n = dot(p, p).sqrt();
-    [p[0] / n, p[1] / n, p[2] / n]
-}
 
 /// The regular icosahedron inscribed in the unit sphere, faces outward.
 fn icosahedron() -> TriMesh {
@@ -32,7 +28,7 @@ fn icosahedron() -> TriMesh {
         [-t, 0.0, -1.0],
         [-t, 0.0, 1.0],
     ]
-    .map(normalize)
+    .map(|p| Vector3::from(p).normalize().into())
     .to_vec();
     let faces = vec![
         [0, 11, 5],
@@ -66,9 +62,9 @@ fn subdivide_sphere(mesh: &TriMesh) -> TriMesh {
     let nv = mesh.positions.len();
     let mut positions = Vec::with_capacity(nv + edges.len());
     positions.extend_from_slice(&mesh.positions);
-    positions.extend(edges.vertices.iter().map(|&[a, b]| {
+    positions.extend(edges.vertices.iter().map(|&[a, b]| -> [f64; 3] {
         let (p, q) = (mesh.positions[a], mesh.positions[b]);
-        normalize([p[0] + q[0], p[1] + q[1], p[2] + q[2]])
+        (Vector3::from(p) + Vector3::from(q)).normalize().into()
     }));
     let mut faces = Vec::with_capacity(4 * mesh.faces.len());
     for (&[a, b, c], fe) in mesh.faces.iter().zip(&edges.face_edges) {
@@ -190,8 +186,8 @@ impl RingMesh {
         let va = |i: usize| a.start + i % a.n;
         let vb = |j: isize| b.start + (j0 + j).rem_euclid(b.n as isize) as usize;
         let dist2 = |p: usize, q: usize| {
-            let d = topology::sub(self.positions[p], self.positions[q]);
-            dot(d, d)
+            let d = Vector3::from(self.positions[p]) - Vector3::from(self.positions[q]);
+            d.dot(&d)
         };
         let mut faces = Vec::with_capacity(a.n + b.n);
         let (mut i, mut j) = (0usize, 0isize);

@@ -13,6 +13,7 @@
 //! half-edges by their smaller vertex), so meshes of millions of faces are fine.
 
 use super::TriMesh;
+use nalgebra::Vector3;
 
 /// Marker in [`Edges::faces`] for the missing second face of a boundary edge.
 pub const NO_FACE: usize = usize::MAX;
@@ -530,30 +531,10 @@ pub fn genus(mesh: &TriMesh, edges: &Edges) -> Option<i64> {
     (twice_g >= 0 && twice_g % 2 == 0).then_some(twice_g / 2)
 }
 
-pub(crate) fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-pub(crate) fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-pub(crate) fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-pub(crate) fn norm(a: [f64; 3]) -> f64 {
-    dot(a, a).sqrt()
-}
-
 /// Area of face `f` (indices must be in range).
 pub(crate) fn face_area(mesh: &TriMesh, f: usize) -> f64 {
-    let [a, b, c] = mesh.faces[f].map(|i| mesh.positions[i]);
-    0.5 * norm(cross(sub(b, a), sub(c, a)))
+    let [a, b, c] = mesh.faces[f].map(|i| Vector3::from(mesh.positions[i]));
+    0.5 * (b - a).cross(&(c - a)).norm()
 }
 
 /// Axis-aligned bounding box `[min, max]` of all positions; `[[0; 3]; 2]` for no positions.
@@ -576,8 +557,8 @@ pub fn bounding_box(mesh: &TriMesh) -> [[f64; 3]; 2] {
 /// out-of-range index are skipped.
 pub fn degenerate_faces(mesh: &TriMesh) -> Vec<(usize, f64)> {
     let bb = bounding_box(mesh);
-    let d = sub(bb[1], bb[0]);
-    let threshold = DEGENERATE_AREA_RATIO * dot(d, d);
+    let d = Vector3::from(bb[1]) - Vector3::from(bb[0]);
+    let threshold = DEGENERATE_AREA_RATIO * d.dot(&d);
     let n = mesh.positions.len();
     (0..mesh.faces.len())
         .filter(|&f| mesh.faces[f].iter().all(|&i| i < n))

@@ -151,7 +151,7 @@ pub fn run<F: Flow>(
     if let Err(msg) = check_finite(&rec) {
         return Err(fail(observers, &rec, 0, t, format!("initial state: {msg}")));
     }
-    let frame_due = |step: usize, last: bool| last || step % control.every.max(1) == 0;
+    let frame_due = |step: usize, last: bool| last || step.is_multiple_of(control.every.max(1));
     let mut step = 0;
     let stop = loop {
         let at_end =

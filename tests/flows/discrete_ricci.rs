@@ -269,7 +269,7 @@ fn a_flattened_hemisphere_lays_out_flat_unflipped_and_independent_of_orientation
     let n = mesh.vertices();
     let perm: Vec<usize> = (0..n).map(|i| (i * 37 + 11) % n).collect(); // old -> new
     assert!(
-        n % 37 != 0,
+        !n.is_multiple_of(37),
         "37 is prime: a bijection needs n coprime to it"
     );
     let mut positions = vec![[0.0; 3]; n];

@@ -5,6 +5,7 @@ use geoflow::flows::target::Target;
 use geoflow::flows::Flow;
 use geoflow::grid::Grid2;
 use geoflow::time::{run, Control};
+use nalgebra::Vector3;
 use std::f64::consts::PI;
 
 /// φ(x, y, t) = e^{-2t} sin x sin y solves φ_t = Δφ on [0, π]², so u = (cos φ, sin φ, 0) solves
@@ -73,9 +74,9 @@ fn energy_never_rises<D: Discretization>(domain: D, theta: f64, dt: f64) {
     let u0: Vec<[f64; 3]> = (0..domain.nodes())
         .map(|k| {
             let [x, y, _] = domain.point(k);
-            let v = [(3.0 * x).sin(), (2.0 * y).cos(), x * y + 0.3];
-            let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-            v.map(|c| c / n)
+            Vector3::new((3.0 * x).sin(), (2.0 * y).cos(), x * y + 0.3)
+                .normalize()
+                .into()
         })
         .collect();
     let options = MapOptions {

@@ -7,6 +7,7 @@ use geoflow::mesh::topology::{
     boundary_loops, components, edges, euler_characteristic, genus, validate,
 };
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 use std::f64::consts::PI;
 
 /// Topology summary `(χ, boundary loops, genus)`, after checking validity and connectedness.
@@ -26,8 +27,10 @@ fn assert_normals(m: &TriMesh, outward: impl Fn([f64; 3]) -> [f64; 3]) {
     for f in 0..m.faces.len() {
         let (n, g) = normal_and_centroid(m, f);
         let o = outward(g);
-        let d = n[0] * o[0] + n[1] * o[1] + n[2] * o[2];
-        assert!(d > 0.0, "face {f} points the wrong way");
+        assert!(
+            n.dot(&Vector3::from(o)) > 0.0,
+            "face {f} points the wrong way"
+        );
     }
 }
 
@@ -47,7 +50,7 @@ fn icosphere_sizes_topology_orientation() {
         assert!(m
             .positions
             .iter()
-            .all(|q| ((q[0] * q[0] + q[1] * q[1] + q[2] * q[2]).sqrt() - 2.0).abs() < 1e-12));
+            .all(|&q| (Vector3::from(q).norm() - 2.0).abs() < 1e-12));
         assert_normals(&m, |g| g);
         assert!(min_angle(&m) > 50.0, "level {level}: {}", min_angle(&m));
     }
@@ -142,7 +145,7 @@ fn bumpy_sphere_sizes_topology_radii() {
         let radii: Vec<f64> = m
             .positions
             .iter()
-            .map(|p| (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt())
+            .map(|&p| Vector3::from(p).norm())
             .collect();
         assert!(radii
             .iter()
@@ -256,7 +259,7 @@ fn hemisphere_sizes_topology_orientation() {
             assert!(p[2] == 0.0 && (p[0].hypot(p[1]) - 3.0).abs() < 1e-12);
         }
         for p in &m.positions {
-            assert!(((p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - 3.0).abs() < 1e-12);
+            assert!((Vector3::from(*p).norm() - 3.0).abs() < 1e-12);
             assert!(p[2] >= 0.0);
         }
         // Outward normals on the upper half: the boundary runs counter-clockwise from above.

@@ -4,6 +4,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use geoflow::io::mesh::{read_mesh, MeshFormat, READ_EXTENSIONS};
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 
 use super::{area_vector, canonical_faces, read_err, read_ok, sample, tetra, write_file};
 
@@ -31,8 +32,8 @@ fn area_and_orientation(mesh: &TriMesh, normal: [f64; 3]) -> (f64, bool) {
     let mut aligned = true;
     for t in &mesh.faces {
         let a = area_vector(t.map(|v| mesh.positions[v]));
-        total += (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
-        aligned &= a[0] * normal[0] + a[1] * normal[1] + a[2] * normal[2] > 0.0;
+        total += a.norm();
+        aligned &= a.dot(&Vector3::from(normal)) > 0.0;
     }
     (total, aligned)
 }
@@ -45,14 +46,10 @@ fn assert_unit_cube(mesh: &TriMesh) {
     for t in &mesh.faces {
         let p = t.map(|v| mesh.positions[v]);
         let a = area_vector(p);
-        let c: Vec<f64> = (0..3)
-            .map(|d| (p[0][d] + p[1][d] + p[2][d]) / 3.0 - 0.5)
-            .collect();
-        assert!(
-            a[0] * c[0] + a[1] * c[1] + a[2] * c[2] > 0.0,
-            "face {t:?} points inwards"
-        );
-        total += (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+        let [x, y, z] = p.map(Vector3::from);
+        let c = (x + y + z) / 3.0 - Vector3::repeat(0.5);
+        assert!(a.dot(&c) > 0.0, "face {t:?} points inwards");
+        total += a.norm();
     }
     assert!((total - 6.0).abs() < 1e-12, "area {total}");
 }

@@ -6,6 +6,7 @@ use geoflow::geometry as g;
 use geoflow::mesh::shapes::{catenoid_band, disk, hemisphere, icosphere, torus};
 use geoflow::mesh::topology;
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 use std::f64::consts::TAU;
 
 #[test]
@@ -125,7 +126,7 @@ fn curvature_converges_on_icospheres() {
             let eh: Vec<f64> = h.iter().map(|h| (h * r - 1.0).abs()).collect();
             let ehn: Vec<f64> = hn
                 .iter()
-                .map(|v| ((v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt() * r - 1.0).abs())
+                .map(|&v| (Vector3::from(v).norm() * r - 1.0).abs())
                 .collect();
             let ek: Vec<f64> = k.iter().map(|k| (k * r * r - 1.0).abs()).collect();
             // For contrast: |L X| / (2 m_i) with the barycentric instead of the Voronoi mass.
@@ -134,9 +135,7 @@ fn curvature_converges_on_icospheres() {
             let bary_max = lx
                 .iter()
                 .zip(&bary)
-                .map(|(v, a)| {
-                    ((v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt() / (2.0 * a) * r - 1.0).abs()
-                })
+                .map(|(&v, a)| (Vector3::from(v).norm() / (2.0 * a) * r - 1.0).abs())
                 .fold(0.0, f64::max);
             Level {
                 level,

@@ -3,9 +3,10 @@
 //! variants with the extrinsic ones.
 
 use crate::{max_abs, mean_edge_length, perturbed, polycube_genus2, Rng};
-use geoflow::geometry::{self as g, vec3};
+use geoflow::geometry as g;
 use geoflow::mesh::shapes::{disk, icosphere, torus};
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 
 /// Meshes with obtuse triangles, boundaries and several topologies.
 fn meshes() -> Vec<(&'static str, TriMesh)> {
@@ -105,16 +106,16 @@ fn dirichlet_energy(m: &TriMesh, w: &[f64], u: &[f64]) -> f64 {
         .iter()
         .zip(w)
         .map(|(f, &w)| {
-            let x = f.map(|i| m.positions[i]);
-            let a2 = vec3::cross(vec3::sub(x[1], x[0]), vec3::sub(x[2], x[0]));
-            let n = vec3::normalize(a2);
-            let twice_area = vec3::norm(a2);
-            let mut grad = [0.0; 3];
+            let x = f.map(|i| Vector3::from(m.positions[i]));
+            let a2 = (x[1] - x[0]).cross(&(x[2] - x[0]));
+            let n = a2.normalize();
+            let twice_area = a2.norm();
+            let mut grad = Vector3::zeros();
             for k in 0..3 {
-                let e = vec3::sub(x[(k + 2) % 3], x[(k + 1) % 3]);
-                grad = vec3::add(grad, vec3::scale(vec3::cross(n, e), u[f[k]] / twice_area));
+                let e = x[(k + 2) % 3] - x[(k + 1) % 3];
+                grad += n.cross(&e) * (u[f[k]] / twice_area);
             }
-            w * 0.5 * twice_area * vec3::dot(grad, grad)
+            w * 0.5 * twice_area * grad.dot(&grad)
         })
         .sum()
 }

@@ -5,6 +5,7 @@ use crate::{compensated_sum, max_abs, mean_edge_length, perturbed, polycube_genu
 use geoflow::geometry as g;
 use geoflow::mesh::shapes::{disk, icosphere, torus};
 use geoflow::mesh::TriMesh;
+use nalgebra::Vector3;
 use std::f64::consts::PI;
 
 fn meshes() -> Vec<(&'static str, TriMesh)> {
@@ -124,22 +125,16 @@ fn vertex_normals_of_a_sphere_are_radial() {
     let worst = n
         .iter()
         .zip(&m.positions)
-        .map(|(n, p)| 1.0 - (n[0] * p[0] + n[1] * p[1] + n[2] * p[2]) / 2.0)
+        .map(|(&n, &p)| 1.0 - Vector3::from(n).dot(&Vector3::from(p)) / 2.0)
         .fold(0.0, f64::max);
     assert!(
         worst < 1e-4,
         "angle-weighted normal vs radial: 1 − cos = {worst:e}"
     );
     for (nf, f) in g::face_normals(&m).iter().zip(&m.faces) {
-        let c = f.iter().fold([0.0; 3], |c, &i| {
-            [
-                c[0] + m.positions[i][0],
-                c[1] + m.positions[i][1],
-                c[2] + m.positions[i][2],
-            ]
-        });
+        let c: Vector3<f64> = f.iter().map(|&i| Vector3::from(m.positions[i])).sum();
         assert!(
-            nf[0] * c[0] + nf[1] * c[1] + nf[2] * c[2] > 0.0,
+            Vector3::from(*nf).dot(&c) > 0.0,
             "face normal points inward"
         );
     }

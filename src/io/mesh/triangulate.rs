@@ -7,23 +7,7 @@
 //! polygon around that normal is counter-clockwise by construction, so the output triangles keep
 //! the polygon's orientation.
 
-type V3 = [f64; 3];
-
-fn sub(a: V3, b: V3) -> V3 {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn cross(a: V3, b: V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-fn dot(a: V3, b: V3) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
+use nalgebra::Vector3;
 
 /// 2D orientation of (a, b, c): positive when counter-clockwise.
 fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
@@ -32,23 +16,20 @@ fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
 
 /// Triangulate the polygon `poly` (indices into `positions`, at least 4) and append its
 /// triangles, in the polygon's winding, to `out`. Always appends `poly.len() - 2` triangles.
-pub(super) fn ear_clip(positions: &[V3], poly: &[usize], out: &mut Vec<[usize; 3]>) {
+pub(super) fn ear_clip(positions: &[[f64; 3]], poly: &[usize], out: &mut Vec<[usize; 3]>) {
     let n = poly.len();
+    let at = |k: usize| Vector3::from(positions[poly[k]]);
     // Centroid and Newell normal.
-    let mut c = [0.0; 3];
-    for &v in poly {
-        let p = positions[v];
-        c = [c[0] + p[0], c[1] + p[1], c[2] + p[2]];
-    }
-    let c = c.map(|x| x / n as f64);
-    let mut normal = [0.0; 3];
+    let mut c = Vector3::zeros();
     for k in 0..n {
-        let a = sub(positions[poly[k]], c);
-        let b = sub(positions[poly[(k + 1) % n]], c);
-        let x = cross(a, b);
-        normal = [normal[0] + x[0], normal[1] + x[1], normal[2] + x[2]];
+        c += at(k);
     }
-    let len = dot(normal, normal).sqrt();
+    let c = c / n as f64;
+    let mut normal = Vector3::zeros();
+    for k in 0..n {
+        normal += (at(k) - c).cross(&(at((k + 1) % n) - c));
+    }
+    let len = normal.norm();
     if !(len > 0.0 && len.is_finite()) {
         // No plane (all collinear, or areas cancelling): a fan; the degenerate-face check that
         // follows reports it.
@@ -57,24 +38,19 @@ pub(super) fn ear_clip(positions: &[V3], poly: &[usize], out: &mut Vec<[usize; 3
         }
         return;
     }
-    let nz = normal.map(|x| x / len);
+    let nz = normal / len;
     // An axis not parallel to the normal gives the first in-plane direction.
     let axis = if nz[0].abs() < 0.6 {
-        [1.0, 0.0, 0.0]
+        Vector3::x()
     } else {
-        [0.0, 1.0, 0.0]
+        Vector3::y()
     };
-    let u = {
-        let u = cross(axis, nz);
-        let l = dot(u, u).sqrt();
-        u.map(|x| x / l)
-    };
-    let w = cross(nz, u);
-    let p2: Vec<[f64; 2]> = poly
-        .iter()
-        .map(|&v| {
-            let d = sub(positions[v], c);
-            [dot(d, u), dot(d, w)]
+    let u = axis.cross(&nz).normalize();
+    let w = nz.cross(&u);
+    let p2: Vec<[f64; 2]> = (0..n)
+        .map(|k| {
+            let d = at(k) - c;
+            [d.dot(&u), d.dot(&w)]
         })
         .collect();
 

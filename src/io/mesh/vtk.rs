@@ -425,7 +425,7 @@ impl<'a> Legacy<'a> {
         let lines = &mut f.lines;
         self.values(block, n, ty, &what, |v, l| {
             if let Some(l) = l {
-                if values.len() as u64 % comps == 0 {
+                if (values.len() as u64).is_multiple_of(comps) {
                     lines.push(l);
                 }
             }

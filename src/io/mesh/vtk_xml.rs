@@ -480,7 +480,7 @@ pub(super) fn parse_xml(data: &[u8], fields: bool) -> PResult<Soup> {
         let flat: Vec<f64> = buf
             .cast_into::<f64>()
             .ok_or_else(|| Fail::nowhere("points of an unsupported data type"))?;
-        if flat.len() % 3 != 0 {
+        if !flat.len().is_multiple_of(3) {
             return Err(Fail::nowhere(format!(
                 "{} point coordinates is not a multiple of 3",
                 flat.len()

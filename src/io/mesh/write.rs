@@ -1,9 +1,10 @@
 //! The writers: OBJ (text, shortest round-trip numbers) and binary little-endian PLY, both
-//! written atomically through [`crate::io::vtk::write_atomically`].
+//! written atomically through [`write_atomically`].
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::io::atomic::write_atomically;
 use crate::mesh::TriMesh;
 use crate::Result;
 
@@ -33,7 +34,7 @@ pub(super) fn check_writable(mesh: &TriMesh) -> std::result::Result<(), String> 
 /// Write `mesh` as OBJ. Coordinates use Rust's shortest round-trip formatting, so reading the
 /// file back gives the same `f64`s bit for bit.
 pub(super) fn obj(path: &Path, mesh: &TriMesh) -> Result<()> {
-    crate::io::vtk::write_atomically(path, |w| {
+    write_atomically(path, |w| {
         writeln!(
             w,
             "# geoflow: {} vertices, {} triangles",
@@ -62,7 +63,7 @@ pub(super) fn ply(path: &Path, mesh: &TriMesh) -> Result<()> {
             ),
         });
     }
-    crate::io::vtk::write_atomically(path, |w| {
+    write_atomically(path, |w| {
         write!(
             w,
             "ply\nformat binary_little_endian 1.0\ncomment written by geoflow\n\
