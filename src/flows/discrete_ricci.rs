@@ -55,13 +55,14 @@ pub use sphere::{map_to_sphere, SphereError};
 pub mod setup;
 
 use super::{Cells, Field, Flow, Frame, StepError};
+use crate::geometry;
 use crate::geometry::layout::{corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
-use crate::geometry::{self, vec3};
 use crate::linalg::{ImplicitSystem, SpdError};
 use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
 use crate::mesh::topology::{Edges, MeshDefect};
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 use rayon::prelude::*;
 use sphere::{Puncture, Sphere};
 use std::f64::consts::PI;
@@ -650,7 +651,8 @@ impl DiscreteRicci {
                     .iter()
                     .map(|f| {
                         std::array::from_fn(|k| {
-                            vec3::norm(vec3::sub(p[f[(k + 1) % 3]], p[f[(k + 2) % 3]]))
+                            (Vector3::from(p[f[(k + 1) % 3]]) - Vector3::from(p[f[(k + 2) % 3]]))
+                                .norm()
                         })
                     })
                     .collect();
@@ -673,13 +675,8 @@ impl DiscreteRicci {
         blocked: Vec<[usize; 2]>,
     ) -> Degenerate {
         let f = faces[face];
-        let near = vec3::scale(
-            vec3::add(
-                vec3::add(self.mesh.positions[f[0]], self.mesh.positions[f[1]]),
-                self.mesh.positions[f[2]],
-            ),
-            1.0 / 3.0,
-        );
+        let [a, b, c] = f.map(|v| Vector3::from(self.mesh.positions[v]));
+        let near = ((a + b + c) * (1.0 / 3.0)).into();
         Degenerate {
             face,
             vertices: f,

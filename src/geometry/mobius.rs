@@ -5,7 +5,7 @@
 //! *Möbius registration*, CGF 37). Used by any flow that produces a map into `S²` (harmonic
 //! maps, the uniformization of genus-0 meshes).
 
-use super::vec3::{dot, norm, scale, sub};
+use nalgebra::Vector3;
 use rayon::prelude::*;
 
 /// Iterations [`mobius_center`] takes at most.
@@ -56,7 +56,7 @@ pub fn mobius_center(u: &mut [[f64; 3]], mass: &[f64]) -> Result<Centering, NotC
                 c[k] += m * p[k] / total;
             }
         }
-        let residual = norm(c);
+        let residual = Vector3::from(c).norm();
         if residual < MOBIUS_TOLERANCE {
             return Ok(Centering {
                 iterations,
@@ -69,13 +69,14 @@ pub fn mobius_center(u: &mut [[f64; 3]], mass: &[f64]) -> Result<Centering, NotC
                 residual,
             });
         }
-        let a = scale(c, 0.75);
-        let a2 = dot(a, a);
-        u.par_iter_mut().for_each(|x| {
-            let d = sub(*x, a);
-            let den = 1.0 - 2.0 * dot(a, *x) + a2 * dot(*x, *x);
-            let y: [f64; 3] = std::array::from_fn(|k| ((1.0 - a2) * d[k] - dot(d, d) * a[k]) / den);
-            *x = scale(y, 1.0 / norm(y));
+        let a = Vector3::from(c) * 0.75;
+        let a2 = a.dot(&a);
+        u.par_iter_mut().for_each(|p| {
+            let x = Vector3::from(*p);
+            let d = x - a;
+            let den = 1.0 - 2.0 * a.dot(&x) + a2 * x.dot(&x);
+            let y = ((1.0 - a2) * d - d.dot(&d) * a) / den;
+            *p = (y * (1.0 / y.norm())).into();
         });
         iterations += 1;
     }

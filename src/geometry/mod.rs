@@ -92,7 +92,6 @@ pub mod lobachevsky;
 mod mass;
 mod measures;
 pub mod mobius;
-pub mod vec3;
 
 pub use cotan::{
     corner_cotans, corner_cotans_from_lengths, cotan_laplacian, edge_laplacian_entries,

@@ -346,8 +346,7 @@ mod tests {
         let after = t.lengths(&u);
         let p = &mesh.positions;
         let dist = |i: usize, j: usize| {
-            let d = crate::geometry::vec3::sub(p[i], p[j]);
-            crate::geometry::vec3::norm(d)
+            (nalgebra::Vector3::from(p[i]) - nalgebra::Vector3::from(p[j])).norm()
         };
         let scaled = |i: usize, j: usize| (0.5 * (u[i] + u[j])).exp() * dist(i, j);
         // Ptolemy in the scaled metric: ℓ13 ℓ02 = ℓ01 ℓ23 + ℓ12 ℓ30.

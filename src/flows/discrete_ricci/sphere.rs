@@ -14,8 +14,9 @@
 
 use super::{DiscreteRicci, Evaluation, Method, MetricError, MetricState, SetupError};
 use crate::flows::{Flow, StepError};
-use crate::geometry::{self, mobius_center, vec3, Centering, NotCentered};
+use crate::geometry::{self, mobius_center, Centering, NotCentered};
 use crate::mesh::TriMesh;
+use nalgebra::Vector3;
 
 /// Newton iterations [`map_to_sphere`] takes at most.
 const MAX_NEWTON_ITERATIONS: usize = 50;
@@ -108,7 +109,8 @@ impl DiscreteRicci {
         let mut dirichlet = vec![false; m];
         for f in mesh.faces.iter().filter(|f| f.contains(&pole)) {
             for &a in f.iter().filter(|&&a| a != pole) {
-                let d = vec3::norm(vec3::sub(mesh.positions[a], mesh.positions[pole]));
+                let d =
+                    (Vector3::from(mesh.positions[a]) - Vector3::from(mesh.positions[pole])).norm();
                 u[index[a]] = -2.0 * d.ln();
                 dirichlet[index[a]] = true;
             }
