@@ -7,12 +7,12 @@
 use geoflow::discretization::GridDomain;
 use geoflow::expr::{Expr, Variables};
 use geoflow::flows::graph_mcf::{GraphForm, GraphMcf};
-use geoflow::flows::Flow;
+use geoflow::flows::ImplicitStep;
 use geoflow::grid::Grid2;
 use geoflow::linalg::{Pattern, SpdSolver};
 mod common;
 
-use common::time;
+use common::{phases, time};
 use std::time::Instant;
 
 fn laplacian(n: usize) -> (Pattern, Vec<f64>) {
@@ -69,15 +69,7 @@ fn main() {
         let symbolic = t.elapsed().as_secs_f64();
         let s = flow.initial_state(&u0, 0.0);
         let dt = 1e-4;
-        let assemble = time(reps, || flow.assemble(&s.u, 0.0, dt));
-        let factor = time(reps, || flow.factorize().unwrap());
-        let solve = time(reps, || {
-            flow.assemble(&s.u, 0.0, dt);
-            flow.solve().unwrap();
-        }) - assemble;
-        let step = time(reps, || {
-            flow.step(&s, 0.0, dt).unwrap();
-        });
+        let p = phases(&mut flow, &s, dt, reps);
 
         let (pattern, vals) = laplacian(n);
         let t = Instant::now();
@@ -93,14 +85,14 @@ fn main() {
             format!("{n}^2"),
             flow.unknowns(),
             ms(symbolic),
-            ms(assemble),
-            ms(factor),
-            ms(solve),
-            ms(step),
+            ms(p.assemble),
+            ms(p.factor),
+            ms(p.solve),
+            ms(p.step),
             ms(floor_symbolic),
             ms(floor_factor),
             ms(floor_solve),
-            step / floor
+            p.step / floor
         );
     }
 }

@@ -10,13 +10,13 @@
 use geoflow::discretization::{Discretization, GridDomain, MeshDomain};
 use geoflow::flows::harmonic_map::{HarmonicMap, MapOptions, MapState};
 use geoflow::flows::target::Target;
-use geoflow::flows::Flow;
+use geoflow::flows::ImplicitStep;
 use geoflow::grid::Grid2;
 use geoflow::mesh::shapes::icosphere;
 use nalgebra::Vector3;
 mod common;
 
-use common::{scalar_floor, time};
+use common::{phases, scalar_floor};
 use std::time::Instant;
 
 fn bench<D: Discretization>(
@@ -36,17 +36,7 @@ fn bench<D: Discretization>(
     let mut flow = HarmonicMap::new(domain, Target::Sphere { components: 3 }, options).unwrap();
     let symbolic = t.elapsed().as_secs_f64();
     let s = MapState { u };
-    let sys = flow.assemble(&s);
-    let assemble = time(reps, || {
-        flow.assemble(&s);
-    });
-    let factor = time(reps, || flow.factorize(&sys, dt).unwrap());
-    let solve = time(reps, || {
-        flow.solve(&sys).unwrap();
-    });
-    let step = time(reps, || {
-        flow.step(&s, 0.0, dt).unwrap();
-    });
+    let p = phases(&mut flow, &s, dt, reps);
 
     eprintln!(
         "{label}: factor nnz {} (map) vs {} (scalar), ratio {:.2}",
@@ -59,15 +49,15 @@ fn bench<D: Discretization>(
         "{label:>8} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9} {:>9.1} {:>9.1} {:>9.1} | {:>6.2}",
         flow.unknowns(),
         ms(symbolic),
-        ms(assemble),
-        ms(factor),
-        ms(solve),
-        ms(step),
+        ms(p.assemble),
+        ms(p.factor),
+        ms(p.solve),
+        ms(p.step),
         floor.unknowns,
         ms(floor.symbolic),
         ms(floor.factor),
         ms(floor.solve),
-        step / (floor.factor + floor.solve)
+        p.step / (floor.factor + floor.solve)
     );
 }
 

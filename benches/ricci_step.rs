@@ -9,12 +9,12 @@
 use geoflow::discretization::{Discretization, GridDomain, MeshDomain};
 use geoflow::expr::Formula;
 use geoflow::flows::ricci::{ConformalData, Ricci, RicciState};
-use geoflow::flows::Flow;
+use geoflow::flows::ImplicitStep;
 use geoflow::grid::Grid2;
 use geoflow::mesh::shapes::icosphere;
 mod common;
 
-use common::{scalar_floor, time};
+use common::{phases, scalar_floor};
 use std::time::Instant;
 
 fn bench<D: Discretization>(
@@ -31,30 +31,20 @@ fn bench<D: Discretization>(
     let mut flow = Ricci::new(domain, k0, chi, normalized, None, &u0).unwrap();
     let symbolic = t.elapsed().as_secs_f64();
     let s = RicciState { u: u0 };
-    let sys = flow.assemble(&s, 0.0, dt);
-    let assemble = time(reps, || {
-        flow.assemble(&s, 0.0, dt);
-    });
-    let factor = time(reps, || flow.factorize(&sys).unwrap());
-    let solve = time(reps, || {
-        flow.solve(&sys).unwrap();
-    });
-    let step = time(reps, || {
-        flow.step(&s, 0.0, dt).unwrap();
-    });
+    let p = phases(&mut flow, &s, dt, reps);
 
     let ms = |s: f64| s * 1e3;
     println!(
         "{label:>8} {:>9} | {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} | {:>9.1} {:>9.1} | {:>6.3}",
         flow.unknowns(),
         ms(symbolic),
-        ms(assemble),
-        ms(factor),
-        ms(solve),
-        ms(step),
+        ms(p.assemble),
+        ms(p.factor),
+        ms(p.solve),
+        ms(p.step),
         ms(floor.factor),
         ms(floor.solve),
-        step / (floor.factor + floor.solve)
+        p.step / (floor.factor + floor.solve)
     );
 }
 

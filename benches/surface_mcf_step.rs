@@ -5,11 +5,11 @@
 //! `cargo bench --bench surface_mcf_step [-- 6 7 8]`; each figure is the median of repeats.
 
 use geoflow::flows::surface_mcf::{SurfaceMcf, SurfaceOptions, SurfaceState};
-use geoflow::flows::Flow;
+use geoflow::flows::ImplicitStep;
 use geoflow::mesh::shapes::icosphere;
 mod common;
 
-use common::time;
+use common::phases;
 use std::time::Instant;
 
 fn main() {
@@ -30,23 +30,16 @@ fn main() {
         let symbolic = t.elapsed().as_secs_f64();
         let s = SurfaceState { mesh: mesh.clone() };
         let dt = 1e-3;
-        let assemble = time(reps, || flow.assemble(&s));
-        let factor = time(reps, || flow.factorize(dt).unwrap());
-        let solve = time(reps, || {
-            flow.solve(&s).unwrap();
-        });
-        let step = time(reps, || {
-            flow.step(&s, 0.0, dt).unwrap();
-        });
+        let p = phases(&mut flow, &s, dt, reps);
         println!(
             "{:>9} | {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} | {:>8.1}%",
             flow.unknowns(),
             symbolic,
-            assemble,
-            factor,
-            solve,
-            step,
-            100.0 * assemble / step
+            p.assemble,
+            p.factor,
+            p.solve,
+            p.step,
+            100.0 * p.assemble / p.step
         );
     }
 }

@@ -46,6 +46,34 @@ pub fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
     )
 }
 
+/// Median times, in seconds, of the phases of one implicit step and of the whole step.
+#[allow(dead_code)] // not every bench binary times an implicit step
+pub struct Phases {
+    pub assemble: f64,
+    pub factor: f64,
+    pub solve: f64,
+    pub step: f64,
+}
+
+/// Time the phases of a step of `flow` from `s` ([`ImplicitStep`]), each `repeats` times, then
+/// whole steps; every flow is driven alike.
+#[allow(dead_code)]
+pub fn phases<F: geoflow::flows::ImplicitStep>(
+    flow: &mut F,
+    s: &F::State,
+    dt: f64,
+    repeats: usize,
+) -> Phases {
+    Phases {
+        assemble: time(repeats, || flow.assemble(s, 0.0, dt)),
+        factor: time(repeats, || flow.factorize().unwrap()),
+        solve: time(repeats, || flow.solve().unwrap()),
+        step: time(repeats, || {
+            flow.step(s, 0.0, dt).unwrap();
+        }),
+    }
+}
+
 /// The floor a step is compared with: one numeric factorization and one solve of the plain
 /// scalar `M + dt L` of a discretization (boundary nodes eliminated when `dirichlet`), in seconds.
 #[allow(dead_code)] // not every bench binary compares against it

@@ -41,7 +41,7 @@
 
 pub mod setup;
 
-use super::{Field, Flow, Frame, StepError};
+use super::{Field, Flow, Frame, ImplicitStep, StepError};
 use crate::discretization::{apply_entries, h1_error, nodal_errors, Discretization};
 use crate::expr::Expr;
 use crate::linalg::{ImplicitSystem, SpdError};
@@ -77,6 +77,8 @@ pub struct GraphMcf<D: Discretization> {
     b: Vec<f64>,
     g: Vec<f64>,
     dt: f64,
+    /// The solution of the last solve.
+    solution: Vec<f64>,
 }
 
 fn q(g: [f64; 2]) -> f64 {
@@ -99,6 +101,7 @@ impl<D: Discretization> GraphMcf<D> {
             b: Vec::new(),
             g: Vec::new(),
             dt: 0.0,
+            solution: Vec::new(),
             domain,
             form,
             boundary,
@@ -110,11 +113,6 @@ impl<D: Discretization> GraphMcf<D> {
 
     pub fn domain(&self) -> &D {
         &self.domain
-    }
-
-    /// Number of unknowns of each linear solve.
-    pub fn unknowns(&self) -> usize {
-        self.system.unknowns()
     }
 
     /// Sample an expression in `(x, y, z, t)` at every node.
@@ -167,46 +165,6 @@ impl<D: Discretization> GraphMcf<D> {
             .collect()
     }
 
-    /// Assemble `D + dt K_a`, the right-hand side `D u^n` and the boundary values at `t + dt`.
-    pub fn assemble(&mut self, u: &[f64], t: f64, dt: f64) {
-        let a = self.inv_q(u);
-        self.domain.stiffness_entries(&a, &mut self.k);
-        let mass = self.domain.lumped_mass();
-        self.d = match self.form {
-            GraphForm::Geometric => {
-                let mean = self.domain.nodal_mean(&a);
-                mass.par_iter()
-                    .zip(&mean)
-                    .with_min_len(4096)
-                    .map(|(m, a)| m * a)
-                    .collect()
-            }
-            GraphForm::Area => mass.to_vec(),
-        };
-        self.b = self
-            .d
-            .par_iter()
-            .zip(u)
-            .with_min_len(4096)
-            .map(|(d, u)| d * u)
-            .collect();
-        self.g = match &self.boundary {
-            Some(g) if g.depends_on("t") => self.with_boundary_values(u, t + dt),
-            _ => u.to_vec(),
-        };
-        self.dt = dt;
-    }
-
-    /// Numeric Cholesky factorization of the assembled matrix (symbolic analysis reused).
-    pub fn factorize(&mut self) -> Result<(), SpdError> {
-        self.system.factor(&self.d, self.dt, &self.k)
-    }
-
-    /// Solve with the current factorization and return the new nodal values.
-    pub fn solve(&self) -> Result<Vec<f64>, SpdError> {
-        self.system.solve(&self.b, &self.g)
-    }
-
     /// Mean curvature `H = div(∇u/Q)` at the nodes, `H_i = −(K_{1/Q} u)_i / m_i`. Boundary nodes,
     /// where the stencil is incomplete, take the mean of their interior neighbours (or, lacking
     /// those, of their already filled boundary neighbours).
@@ -254,6 +212,54 @@ impl<D: Discretization> GraphMcf<D> {
     }
 }
 
+impl<D: Discretization> ImplicitStep for GraphMcf<D> {
+    /// Assemble `D + dt K_a`, the right-hand side `D u^n` and the boundary values at `t + dt`.
+    fn assemble(&mut self, s: &GraphState, t: f64, dt: f64) {
+        let u = &s.u;
+        let a = self.inv_q(u);
+        self.domain.stiffness_entries(&a, &mut self.k);
+        let mass = self.domain.lumped_mass();
+        self.d = match self.form {
+            GraphForm::Geometric => {
+                let mean = self.domain.nodal_mean(&a);
+                mass.par_iter()
+                    .zip(&mean)
+                    .with_min_len(4096)
+                    .map(|(m, a)| m * a)
+                    .collect()
+            }
+            GraphForm::Area => mass.to_vec(),
+        };
+        self.b = self
+            .d
+            .par_iter()
+            .zip(u)
+            .with_min_len(4096)
+            .map(|(d, u)| d * u)
+            .collect();
+        self.g = match &self.boundary {
+            Some(g) if g.depends_on("t") => self.with_boundary_values(u, t + dt),
+            _ => u.to_vec(),
+        };
+        self.dt = dt;
+    }
+
+    /// Numeric Cholesky factorization of the assembled matrix (symbolic analysis reused).
+    fn factorize(&mut self) -> Result<(), SpdError> {
+        self.system.factor(&self.d, self.dt, &self.k)
+    }
+
+    /// Solve with the current factorization for the new nodal values.
+    fn solve(&mut self) -> Result<(), SpdError> {
+        self.solution = self.system.solve(&self.b, &self.g)?;
+        Ok(())
+    }
+
+    fn unknowns(&self) -> usize {
+        self.system.unknowns()
+    }
+}
+
 impl<D: Discretization> Flow for GraphMcf<D> {
     type State = GraphState;
 
@@ -262,9 +268,10 @@ impl<D: Discretization> Flow for GraphMcf<D> {
     }
 
     fn step(&mut self, s: &GraphState, t: f64, dt: f64) -> Result<GraphState, StepError> {
-        self.assemble(&s.u, t, dt);
+        self.assemble(s, t, dt);
         self.factorize()?;
-        let u = self.solve()?;
+        self.solve()?;
+        let u = std::mem::take(&mut self.solution);
         if u.iter().any(|v| !v.is_finite()) {
             return Err(StepError::NonFinite("u"));
         }

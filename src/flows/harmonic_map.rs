@@ -50,7 +50,7 @@
 pub mod setup;
 
 use super::target::Target;
-use super::{Cells, Field, Flow, Frame, StepError};
+use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
 use crate::discretization::{apply_entries, h1_error_vector, nodal_errors_vector, Discretization};
 use crate::expr::Expr;
 use crate::geometry::mobius_center;
@@ -134,11 +134,14 @@ impl Default for MapOptions {
 }
 
 /// The linear system of one step; see [`HarmonicMap::assemble`].
-pub struct TangentSystem {
+struct TangentSystem {
     basis: Vec<[Vector3<f64>; 2]>,
     entries: Vec<f64>,
     rhs: Vec<f64>,
     lu: Vec<[f64; 3]>,
+    dt: f64,
+    /// The tangent coefficients, once solved.
+    alpha: Vec<f64>,
 }
 
 /// Harmonic map heat flow into a [`Target`] over a [`Discretization`].
@@ -162,6 +165,8 @@ pub struct HarmonicMap<D: Discretization> {
     degree_defined: OnceLock<bool>,
     concentration: Option<Concentration>,
     events: Vec<String>,
+    /// The system of the step being taken (see [`ImplicitStep`]).
+    step_system: Option<TangentSystem>,
 }
 
 impl<D: Discretization> HarmonicMap<D> {
@@ -224,6 +229,7 @@ impl<D: Discretization> HarmonicMap<D> {
             degree_defined: OnceLock::new(),
             concentration: None,
             events: Vec::new(),
+            step_system: None,
         })
     }
 
@@ -373,7 +379,7 @@ impl<D: Discretization> HarmonicMap<D> {
     /// The linear system of one step from `s`: tangent bases at the nodes, the block entries
     /// `L_ij t_a(i)·t_b(j)` (in the order of the fixed pattern) and the right-hand side
     /// `−(L u)_i · t_a(i)`.
-    pub fn assemble(&self, s: &MapState) -> TangentSystem {
+    fn tangent_system(&self, s: &MapState, dt: f64) -> TangentSystem {
         let kdim = self.target.tangent_dim();
         let target = self.target;
         let basis: Vec<[Vector3<f64>; 2]> =
@@ -409,24 +415,9 @@ impl<D: Discretization> HarmonicMap<D> {
             entries,
             rhs,
             lu,
+            dt,
+            alpha: Vec::new(),
         }
-    }
-
-    /// Numeric factorization of `M + θ dt A` for an assembled system (the symbolic analysis
-    /// was done once, in [`HarmonicMap::new`]).
-    pub fn factorize(&mut self, sys: &TangentSystem, dt: f64) -> Result<(), SpdError> {
-        self.system
-            .factor(&self.block_mass, self.opts.theta * dt, &sys.entries)
-    }
-
-    /// The tangent coefficients `α` of the step (zero on Dirichlet nodes).
-    pub fn solve(&self, sys: &TangentSystem) -> Result<Vec<f64>, SpdError> {
-        self.system.solve(&sys.rhs, &vec![0.0; sys.rhs.len()])
-    }
-
-    /// Number of unknowns of the linear system of a step.
-    pub fn unknowns(&self) -> usize {
-        self.system.unknowns()
     }
 
     /// Number of stored values of its Cholesky factor.
@@ -496,6 +487,31 @@ impl<D: Discretization> HarmonicMap<D> {
     }
 }
 
+impl<D: Discretization> ImplicitStep for HarmonicMap<D> {
+    fn assemble(&mut self, s: &MapState, _t: f64, dt: f64) {
+        self.step_system = Some(self.tangent_system(s, dt));
+    }
+
+    /// Numeric factorization of `M + θ dt A` for the assembled system (the symbolic analysis
+    /// was done once, in [`HarmonicMap::new`]).
+    fn factorize(&mut self) -> Result<(), SpdError> {
+        let sys = self.step_system.as_ref().ok_or(SpdError::NotFactored)?;
+        self.system
+            .factor(&self.block_mass, self.opts.theta * sys.dt, &sys.entries)
+    }
+
+    /// The tangent coefficients `α` of the step (zero on Dirichlet nodes).
+    fn solve(&mut self) -> Result<(), SpdError> {
+        let sys = self.step_system.as_mut().ok_or(SpdError::NotFactored)?;
+        sys.alpha = self.system.solve(&sys.rhs, &vec![0.0; sys.rhs.len()])?;
+        Ok(())
+    }
+
+    fn unknowns(&self) -> usize {
+        self.system.unknowns()
+    }
+}
+
 impl<D: Discretization> Flow for HarmonicMap<D> {
     type State = MapState;
 
@@ -507,10 +523,11 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
     fn step(&mut self, s: &MapState, t: f64, dt: f64) -> Result<MapState, StepError> {
         let kdim = self.target.tangent_dim();
         let target = self.target;
-        let sys = self.assemble(s);
-        self.factorize(&sys, dt)?;
-        let alpha = self.solve(&sys)?;
-        let (basis, lu) = (&sys.basis, &sys.lu);
+        self.assemble(s, t, dt);
+        self.factorize()?;
+        self.solve()?;
+        let sys = self.step_system.take().expect("assembled");
+        let (basis, lu, alpha) = (&sys.basis, &sys.lu, &sys.alpha);
         let moved: Vec<[f64; 3]> =
             s.u.iter()
                 .enumerate()

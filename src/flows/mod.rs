@@ -48,6 +48,22 @@ pub enum StepError {
     Singular(String),
 }
 
+/// The phases of a linearly implicit step: one sparse SPD system per step on a pattern fixed
+/// for the run (its symbolic analysis done once, at set-up). A flow's [`Flow::step`] is
+/// `assemble`, `factorize`, `solve`, then its own finish (projection, rescaling, checks); the
+/// benches time the phases of every flow alike.
+pub trait ImplicitStep: Flow {
+    /// Assemble the system of the step from `s` at time `t` to `t + dt`: matrix values and
+    /// right-hand side (the pattern never changes).
+    fn assemble(&mut self, s: &Self::State, t: f64, dt: f64);
+    /// Numeric Cholesky factorization of the assembled matrix.
+    fn factorize(&mut self) -> Result<(), SpdError>;
+    /// Solve with the factorization; the solution stays in the flow for the step to finish.
+    fn solve(&mut self) -> Result<(), SpdError>;
+    /// Number of unknowns of the system.
+    fn unknowns(&self) -> usize;
+}
+
 /// A gradient flow discretized in time by steps of size `dt`.
 pub trait Flow {
     type State: Clone;

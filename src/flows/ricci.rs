@@ -39,7 +39,7 @@
 //! `dt`, when `χ ≥ 0` and the boundary data do not move. The energy column is `E_h`.
 
 pub use super::conformal::ConformalData;
-use super::{Cells, Field, Flow, Frame, StepError};
+use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
 use crate::discretization::{apply_entries, nodal_errors, Discretization};
 use crate::linalg::{ImplicitSystem, SpdError};
 use rayon::prelude::*;
@@ -52,12 +52,14 @@ pub struct RicciState {
     pub u: Vec<f64>,
 }
 
-/// The linear system of one step; see [`Ricci::assemble`].
-pub struct RicciSystem {
+/// The linear system of one step (see [`ImplicitStep::assemble`]) and, once solved, the new
+/// conformal factor.
+struct RicciSystem {
     d: Vec<f64>,
     b: Vec<f64>,
     g: Vec<f64>,
     dt: f64,
+    u: Vec<f64>,
 }
 
 /// Ricci flow of the conformal factor; see the module docs.
@@ -74,6 +76,8 @@ pub struct Ricci<D: Discretization> {
     system: ImplicitSystem,
     boundary: Option<ConformalData>,
     exact: Option<ConformalData>,
+    /// The system of the step being taken.
+    step_system: Option<RicciSystem>,
 }
 
 impl<D: Discretization> Ricci<D> {
@@ -103,6 +107,7 @@ impl<D: Discretization> Ricci<D> {
             system,
             boundary,
             exact: None,
+            step_system: None,
         };
         flow.area0 = flow.area(u0);
         Ok(flow)
@@ -161,7 +166,7 @@ impl<D: Discretization> Ricci<D> {
 
     /// The linear system of a step from `s` at time `t`: the diagonal `m e^{2u}`, the right-hand
     /// side and the Dirichlet values at `t + dt`.
-    pub fn assemble(&self, s: &RicciState, t: f64, dt: f64) -> RicciSystem {
+    fn step_system(&self, s: &RicciState, t: f64, dt: f64) -> RicciSystem {
         let mass = self.domain.lumped_mass();
         let d: Vec<f64> =
             s.u.par_iter()
@@ -191,22 +196,13 @@ impl<D: Discretization> Ricci<D> {
                 .collect(),
             None => s.u.clone(),
         };
-        RicciSystem { d, b, g, dt }
-    }
-
-    /// Numeric factorization of `diag(m e^{2u}) + dt L` (the symbolic analysis is reused).
-    pub fn factorize(&mut self, sys: &RicciSystem) -> Result<(), SpdError> {
-        self.system.factor(&sys.d, sys.dt, &self.k)
-    }
-
-    /// The new conformal factor (before the area normalization).
-    pub fn solve(&self, sys: &RicciSystem) -> Result<Vec<f64>, SpdError> {
-        self.system.solve(&sys.b, &sys.g)
-    }
-
-    /// Number of unknowns of a step (free nodes).
-    pub fn unknowns(&self) -> usize {
-        self.system.unknowns()
+        RicciSystem {
+            d,
+            b,
+            g,
+            dt,
+            u: Vec::new(),
+        }
     }
 
     fn chi_term(&self, u: &[f64]) -> f64 {
@@ -215,6 +211,29 @@ impl<D: Discretization> Ricci<D> {
         } else {
             0.0
         }
+    }
+}
+
+impl<D: Discretization> ImplicitStep for Ricci<D> {
+    fn assemble(&mut self, s: &RicciState, t: f64, dt: f64) {
+        self.step_system = Some(self.step_system(s, t, dt));
+    }
+
+    /// Numeric factorization of `diag(m e^{2u}) + dt L` (the symbolic analysis is reused).
+    fn factorize(&mut self) -> Result<(), SpdError> {
+        let sys = self.step_system.as_ref().ok_or(SpdError::NotFactored)?;
+        self.system.factor(&sys.d, sys.dt, &self.k)
+    }
+
+    /// The new conformal factor (before the area normalization).
+    fn solve(&mut self) -> Result<(), SpdError> {
+        let sys = self.step_system.as_mut().ok_or(SpdError::NotFactored)?;
+        sys.u = self.system.solve(&sys.b, &sys.g)?;
+        Ok(())
+    }
+
+    fn unknowns(&self) -> usize {
+        self.system.unknowns()
     }
 }
 
@@ -230,9 +249,10 @@ impl<D: Discretization> Flow for Ricci<D> {
     }
 
     fn step(&mut self, s: &RicciState, t: f64, dt: f64) -> Result<RicciState, StepError> {
-        let sys = self.assemble(s, t, dt);
-        self.factorize(&sys)?;
-        let mut u = self.solve(&sys)?;
+        self.assemble(s, t, dt);
+        self.factorize()?;
+        self.solve()?;
+        let mut u = self.step_system.take().expect("assembled").u;
         if self.normalized {
             let shift = 0.5 * (self.area0 / self.area(&u)).ln();
             u.iter_mut().for_each(|x| *x += shift);

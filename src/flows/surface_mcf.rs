@@ -26,7 +26,7 @@
 //! smallest corner angle and the smallest face area (relative to the current mean) are checked;
 //! below the thresholds the step fails with a [`StepError::Collapse`] naming the face.
 
-use super::{Cells, Field, Flow, Frame, StepError};
+use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
 use crate::geometry;
 use crate::linalg::{ImplicitSystem, SpdError};
 use crate::mesh::TriMesh;
@@ -116,6 +116,12 @@ pub struct SurfaceMcf {
     frozen_entries: Option<Vec<f64>>,
     entries: Vec<f64>,
     mass: Vec<f64>,
+    /// The assembled step: `dt`, the coordinates `X^n` (the Dirichlet values of fixed vertices)
+    /// and the right-hand sides `M^n X^n`, one column per coordinate; then the solution.
+    dt: f64,
+    x: [Vec<f64>; 3],
+    rhs: [Vec<f64>; 3],
+    solution: Vec<[f64; 3]>,
     initial_area: f64,
     initial_volume: f64,
     closed: bool,
@@ -149,6 +155,10 @@ impl SurfaceMcf {
             frozen_entries,
             entries,
             mass: Vec::new(),
+            dt: 0.0,
+            x: Default::default(),
+            rhs: Default::default(),
+            solution: Vec::new(),
         })
     }
 
@@ -203,46 +213,50 @@ impl SurfaceMcf {
         }
     }
 
-    /// Assemble the step from `s`: the mass of the current mesh and (unless frozen) its Laplacian.
-    pub fn assemble(&mut self, s: &SurfaceState) {
+    /// Whether the surface has no boundary.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+}
+
+impl ImplicitStep for SurfaceMcf {
+    /// The mass of the current mesh, (unless frozen) its Laplacian, and `M X` per coordinate.
+    fn assemble(&mut self, s: &SurfaceState, _t: f64, dt: f64) {
         let mesh = &s.mesh;
         self.mass = geometry::vertex_lumped_mass_voronoi(mesh);
         if self.frozen_entries.is_none() {
             geometry::laplacian_entries(&geometry::corner_cotans(mesh), &mut self.entries);
         }
+        self.dt = dt;
+        self.x = std::array::from_fn(|c| mesh.positions.iter().map(|p| p[c]).collect());
+        self.rhs = std::array::from_fn(|c| {
+            self.x[c]
+                .iter()
+                .zip(&self.mass)
+                .map(|(x, m)| m * x)
+                .collect()
+        });
     }
 
     /// Numeric factorization of `M + dt L` (the symbolic analysis is reused).
-    pub fn factorize(&mut self, dt: f64) -> Result<(), SpdError> {
+    fn factorize(&mut self) -> Result<(), SpdError> {
         let k = self.frozen_entries.as_ref().unwrap_or(&self.entries);
-        self.system.factor(&self.mass, dt, k)
+        self.system.factor(&self.mass, self.dt, k)
     }
 
     /// Solve for the three coordinates with the current factorization.
-    pub fn solve(&self, s: &SurfaceState) -> Result<Vec<[f64; 3]>, SpdError> {
-        let x: Vec<Vec<f64>> = (0..3)
-            .map(|c| s.mesh.positions.iter().map(|p| p[c]).collect())
-            .collect();
-        let b: Vec<Vec<f64>> = x
-            .iter()
-            .map(|x| x.iter().zip(&self.mass).map(|(x, m)| m * x).collect())
-            .collect();
-        let b: Vec<&[f64]> = b.iter().map(|v| v.as_slice()).collect();
-        let g: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
+    fn solve(&mut self) -> Result<(), SpdError> {
+        let b: Vec<&[f64]> = self.rhs.iter().map(|v| v.as_slice()).collect();
+        let g: Vec<&[f64]> = self.x.iter().map(|v| v.as_slice()).collect();
         let cols = self.system.solve_columns(&b, &g)?;
-        Ok((0..s.mesh.positions.len())
+        self.solution = (0..self.x[0].len())
             .map(|i| [cols[0][i], cols[1][i], cols[2][i]])
-            .collect())
+            .collect();
+        Ok(())
     }
 
-    /// Number of unknowns of each solve.
-    pub fn unknowns(&self) -> usize {
+    fn unknowns(&self) -> usize {
         self.system.unknowns()
-    }
-
-    /// Whether the surface has no boundary.
-    pub fn closed(&self) -> bool {
-        self.closed
     }
 }
 
@@ -253,10 +267,11 @@ impl Flow for SurfaceMcf {
         geometry::total_area(&s.mesh)
     }
 
-    fn step(&mut self, s: &SurfaceState, _t: f64, dt: f64) -> Result<SurfaceState, StepError> {
-        self.assemble(s);
-        self.factorize(dt)?;
-        let next = self.solve(s)?;
+    fn step(&mut self, s: &SurfaceState, t: f64, dt: f64) -> Result<SurfaceState, StepError> {
+        self.assemble(s, t, dt);
+        self.factorize()?;
+        self.solve()?;
+        let next = std::mem::take(&mut self.solution);
         if next.iter().flatten().any(|v| !v.is_finite()) {
             return Err(StepError::NonFinite("vertex positions"));
         }
