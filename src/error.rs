@@ -52,11 +52,57 @@ pub enum Error {
     /// Anything else the user asked for that cannot be done (bad command-line arguments, ...).
     #[error("{0}")]
     Usage(String),
+
+    /// The run was ended by a signal (`SIGINT` 2, `SIGTERM` 15) after its step `step`; its run
+    /// directory is complete up to there.
+    #[error("interrupted by signal {signal} at step {step} (t = {time:e})")]
+    Interrupted { signal: i32, step: usize, time: f64 },
+
+    /// A bug in geoflow: a panic, caught at the top and reported instead of a crash.
+    #[error("internal error: {0} (a bug in geoflow; please report it with the scenario)")]
+    Internal(String),
+}
+
+/// The exit codes of the `geoflow` program, one per kind of [`Error`] (also in `--help` and the
+/// README).
+pub mod exit {
+    /// The run completed, or the command did what it was asked.
+    pub const SUCCESS: u8 = 0;
+    /// Bad command line or scenario: an unknown key, a bad value, a malformed expression.
+    pub const USAGE: u8 = 2;
+    /// An input mesh that cannot be read or is not a valid mesh.
+    pub const MESH: u8 = 3;
+    /// A numerical failure: a non-finite value, a failed factorization, a solver that did not
+    /// converge, a set-up the solver could not analyse.
+    pub const NUMERICAL: u8 = 4;
+    /// A file could not be read or written (disk full, permissions, a run directory in use).
+    pub const IO: u8 = 5;
+    /// An internal error (a bug).
+    pub const INTERNAL: u8 = 70;
+    /// Interrupted by `SIGINT` (128 + 2), as shells report it.
+    pub const SIGINT: u8 = 130;
+    /// Interrupted by `SIGTERM` (128 + 15).
+    pub const SIGTERM: u8 = 143;
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The exit code of the `geoflow` program for this error (see [`exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config { .. }
+            | Error::Scenario { .. }
+            | Error::Expression { .. }
+            | Error::Usage(_) => exit::USAGE,
+            Error::Mesh { .. } => exit::MESH,
+            Error::Setup { .. } | Error::Numerical { .. } => exit::NUMERICAL,
+            Error::Io { .. } => exit::IO,
+            Error::Interrupted { signal, .. } => (128 + signal).clamp(129, 255) as u8,
+            Error::Internal(_) => exit::INTERNAL,
+        }
+    }
+
     /// A bad scenario value found while setting a flow up, before the scenario's name is known
     /// ([`Error::in_scenario`] adds it).
     pub fn config(key: impl Into<String>, msg: impl Into<String>) -> Self {

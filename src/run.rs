@@ -46,6 +46,12 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// End the run cleanly after the step in progress once `interrupt` is set (a signal).
+    pub fn with_interrupt(mut self, interrupt: crate::time::Interrupt) -> Self {
+        self.control.interrupt = Some(interrupt);
+        self
+    }
+
     /// Run to the end, reporting to `observers`.
     pub fn run(self, observers: &mut [&mut dyn Observer]) -> Result<Finished<()>> {
         self.job.run(&self.control, observers)

@@ -9,13 +9,34 @@ use geoflow::io::run_dir::{self, RunWriter};
 use geoflow::run;
 use geoflow::scenario::{MeshSpec, Scenario, ShapeKind, BUILTIN};
 use geoflow::time::Stop;
+use std::io::Write;
 use std::path::PathBuf;
+
+/// `println!` that reports a closed standard output as an error (`main` ends quietly on it)
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)
+            .map_err(|e| geoflow::Error::io("<standard output>", e))?
+    };
+}
+
+/// The exit codes, for `--help` (the values of `geoflow::error::exit`).
+const EXIT_CODES: &str = "Exit codes:
+  0    success (a closed standard output also ends quietly with 0)
+  2    usage or scenario error: unknown key, bad value, malformed expression
+  3    invalid input mesh
+  4    numerical failure: non-finite values, failed factorization, no convergence
+  5    I/O failure: a file could not be read or written, a run directory in use
+  70   internal error (a bug)
+  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM (the run directory is complete)";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "geoflow",
     version,
-    about = "Geometric gradient flows with sparse implicit time stepping and ParaView output"
+    about = "Geometric gradient flows with sparse implicit time stepping and ParaView output",
+    after_help = EXIT_CODES
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -86,7 +107,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Scenarios => {
             for (name, text) in BUILTIN {
                 let s = Scenario::from_toml(text, name, &[])?;
-                println!("{name:<22} {:<11} {}", s.flow.name(), s.description);
+                say!("{name:<22} {:<11} {}", s.flow.name(), s.description);
             }
             Ok(())
         }
@@ -98,15 +119,17 @@ pub fn run(args: Args) -> Result<()> {
             set,
         } => {
             let s = Scenario::load(Some(&scenario), &set)?;
-            println!(
+            say!(
                 "convergence study of `{}` ({} levels, dt ~ h^{})",
-                s.name, levels, s.convergence.dt_order
+                s.name,
+                levels,
+                s.convergence.dt_order
             );
             let study = run::study(&s, levels)?;
-            print!("{}", convergence::table(&study));
+            say!("{}", convergence::table(&study).trim_end());
             if let Some(path) = csv {
                 run_dir::write_text(&path, &convergence::csv(&study))?;
-                println!("table written to {}", path.display());
+                say!("table written to {}", path.display());
             }
             Ok(())
         }
@@ -118,47 +141,81 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
     // Everything is checked and set up before anything is written.
     let prepared = run::prepare(&scenario, &mut |w| eprintln!("warning: {w}"))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    run_dir::prepare(&dir)?;
+    let held = run_dir::prepare(&dir)?;
+    for note in &held.notes {
+        eprintln!("note: {note}");
+    }
     run_dir::write_text(&dir.join("config.toml"), &scenario.resolved_toml())?;
     let mut writer = RunWriter::new(&dir, &scenario.name)?;
     let mut bar = progress::Progress::new();
+    // SIGINT and SIGTERM end the run after the step in progress, with its files complete.
+    let interrupt = geoflow::time::Interrupt::default();
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_usize(signal, interrupt.clone(), signal as usize)
+            .map_err(|e| Error::io("<signal handler>", e))?;
+    }
+    let prepared = prepared.with_interrupt(interrupt);
     let started = std::time::Instant::now();
-    let result = prepared.run(&mut [&mut writer, &mut bar]);
-    match result {
-        Ok(fin) => {
-            let why = match fin.stop {
-                Stop::EndTime => "reached t_end",
-                Stop::Steps => "took the requested steps",
-                Stop::SteadyState => "reached a steady state",
-                Stop::Collapse(msg) => {
-                    eprintln!("stopped at a singularity: {msg}");
-                    "stopped at a singularity"
-                }
-            };
-            println!(
-                "{}: {} steps to t = {:.6}, {why}, energy {:.10e}, {:.2} s",
-                scenario.name,
-                fin.last.step,
-                fin.last.time,
-                fin.last.energy,
-                started.elapsed().as_secs_f64()
-            );
-            for (name, v) in &fin.last.diagnostics {
-                println!("  {name} = {v:.6e}");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepared.run(&mut [&mut writer, &mut bar])
+    }))
+    .unwrap_or_else(|_| {
+        let msg = crate::PANIC.lock().ok().and_then(|mut p| p.take());
+        let e = Error::Internal(msg.unwrap_or_else(|| "a panic".into()));
+        writer.abandon(&e.to_string());
+        Err(e)
+    });
+    let fin = match result {
+        Ok(fin) => fin,
+        Err(e) => {
+            if writer.frames() > 0 {
+                eprintln!(
+                    "{} frames written before the failure are valid: {}",
+                    writer.frames(),
+                    writer.pvd_path().display()
+                );
             }
-            println!(
-                "wrote {} frames; open {} in ParaView",
-                writer.frames(),
-                writer.pvd_path().display()
-            );
-            println!("output in {}", dir.display());
-            Ok(())
+            return Err(e);
         }
-        Err(e) => Err(Error::Usage(format!(
-            "{e}\n{} frames written before the failure are valid: {}",
+    };
+    let why = match &fin.stop {
+        Stop::EndTime => "reached t_end",
+        Stop::Steps => "took the requested steps",
+        Stop::SteadyState => "reached a steady state",
+        Stop::Collapse(msg) => {
+            eprintln!("stopped at a singularity: {msg}");
+            "stopped at a singularity"
+        }
+        Stop::Interrupted(_) => "interrupted",
+    };
+    // The run's files are complete: a closed terminal does not change its outcome.
+    let _ = (|| -> Result<()> {
+        say!(
+            "{}: {} steps to t = {:.6}, {why}, energy {:.10e}, {:.2} s",
+            scenario.name,
+            fin.last.step,
+            fin.last.time,
+            fin.last.energy,
+            started.elapsed().as_secs_f64()
+        );
+        for (name, v) in &fin.last.diagnostics {
+            say!("  {name} = {v:.6e}");
+        }
+        say!(
+            "wrote {} frames; open {} in ParaView",
             writer.frames(),
             writer.pvd_path().display()
-        ))),
+        );
+        say!("output in {}", dir.display());
+        Ok(())
+    })();
+    match fin.stop {
+        Stop::Interrupted(signal) => Err(Error::Interrupted {
+            signal,
+            step: fin.last.step,
+            time: fin.last.time,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -169,14 +226,14 @@ fn mesh_command(command: MeshCommand) -> Result<()> {
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
-            println!("{}", file.display());
-            println!("{}", geoflow::mesh::info::mesh_info(&mesh));
+            say!("{}", file.display());
+            say!("{}", geoflow::mesh::info::mesh_info(&mesh));
             Ok(())
         }
         MeshCommand::Generate { kind, out, params } => {
             let mesh = params.generate_shape(kind)?;
             geoflow::io::mesh::write_mesh(&out, &mesh)?;
-            println!(
+            say!(
                 "wrote {} ({} vertices, {} faces)",
                 out.display(),
                 mesh.vertices(),

@@ -1,7 +1,7 @@
 //! A progress bar for runs longer than a second, on a terminal only.
 
 use geoflow::error::Result;
-use geoflow::time::{Observer, StepRecord};
+use geoflow::time::{Observer, Outcome, StepRecord};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ impl Observer for Progress {
         Ok(())
     }
 
-    fn finish(&mut self, _last: &StepRecord, _failure: Option<&str>) -> Result<()> {
+    fn finish(&mut self, _last: &StepRecord, _outcome: Outcome) -> Result<()> {
         self.bar.finish_and_clear();
         Ok(())
     }

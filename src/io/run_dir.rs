@@ -8,8 +8,14 @@
 //! <out>/energy.csv        step,time,dt,energy,rate[,diagnostics...], one row per step
 //! <out>/energy.png|svg    energy (and errors) against time
 //! <out>/config.toml       the resolved scenario and the geoflow version
-//! <out>/status            `running`, then `completed ...` or `failed: ...`
+//! <out>/status            `running`, then `completed: …`, `stopped at step k …: …`,
+//!                         `interrupted at step k …` or `failed at step k (t = …): …`
+//! <out>/.geoflow.lock     held (advisory lock) while a run writes into the directory
 //! ```
+//!
+//! Every file is written whole under a temporary name and renamed (`crate::io::atomic`); a
+//! frame is written before the `.pvd` that lists it, so the series never names a missing or
+//! partial frame.
 
 use crate::error::{Error, Result};
 use crate::flows::Frame;
@@ -17,7 +23,7 @@ use crate::io::atomic::write_atomically;
 #[cfg(feature = "plot")]
 use crate::io::plot;
 use crate::io::{pvd::PvdSeries, vtk};
-use crate::time::{Observer, StepRecord};
+use crate::time::{Observer, Outcome, StepRecord, Stop};
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -32,25 +38,64 @@ const RUN_FILES: [&str; 6] = [
     "status",
 ];
 
-/// Prepare `dir` for a run: create it, or clear a previous geoflow run out of it. A non-empty
-/// directory that is not a geoflow run is refused rather than mixed with.
-pub fn prepare(dir: &Path) -> Result<()> {
+/// The advisory lock file of a run directory.
+const LOCK: &str = ".geoflow.lock";
+
+/// Whether `name` is a file a geoflow run writes: its outputs, the lock, or a temporary file
+/// of an atomic write (`.<name>.<pid>.<n>.tmp…`) left by a run that was killed.
+fn ours(name: &str) -> bool {
+    RUN_FILES.contains(&name)
+        || name == "frames"
+        || name == LOCK
+        || name.ends_with(".pvd")
+        || is_temporary(name)
+}
+
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp")
+}
+
+/// A run directory held by one run: an advisory lock on `<dir>/.geoflow.lock`, released when
+/// this is dropped (or the process ends, however it ends).
+#[derive(Debug)]
+pub struct RunDir {
+    _lock: fs::File,
+    /// What preparing the directory cleaned up (leftovers of a killed run), to be reported.
+    pub notes: Vec<String>,
+}
+
+/// Prepare `dir` for a run: create it, or clear a previous geoflow run out of it, and lock it
+/// so that a second run into it is refused while this one lasts. A non-empty directory that is
+/// not a geoflow run is refused rather than mixed with; temporary files a killed run left are
+/// removed and reported.
+pub fn prepare(dir: &Path) -> Result<RunDir> {
+    let mut notes = Vec::new();
     if dir.exists() {
         let entries: Vec<PathBuf> = fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
-        let ours = |p: &PathBuf| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            RUN_FILES.contains(&name) || name == "frames" || name.ends_with(".pvd")
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string()
         };
-        if !entries.is_empty() && !dir.join("config.toml").exists() {
+        if entries.iter().any(|p| !ours(&name(p))) && !dir.join("config.toml").exists() {
             return Err(Error::Usage(format!(
                 "{}: exists, is not empty and holds no geoflow run (no config.toml); choose another --out",
                 dir.display()
             )));
         }
-        for p in entries.iter().filter(|p| ours(p)) {
+        let lock = lock(dir)?;
+        let temporary = entries.iter().filter(|p| is_temporary(&name(p))).count();
+        if temporary > 0 {
+            notes.push(format!(
+                "removed {temporary} temporary file(s) an interrupted run left in {}",
+                dir.display()
+            ));
+        }
+        for p in entries.iter().filter(|p| ours(&name(p)) && name(p) != LOCK) {
             let r = if p.is_dir() {
                 fs::remove_dir_all(p)
             } else {
@@ -58,8 +103,37 @@ pub fn prepare(dir: &Path) -> Result<()> {
             };
             r.map_err(|e| Error::io(p, e))?;
         }
+        fs::create_dir_all(dir.join("frames")).map_err(|e| Error::io(dir, e))?;
+        return Ok(RunDir { _lock: lock, notes });
     }
-    fs::create_dir_all(dir.join("frames")).map_err(|e| Error::io(dir, e))
+    fs::create_dir_all(dir.join("frames")).map_err(|e| Error::io(dir, e))?;
+    Ok(RunDir {
+        _lock: lock(dir)?,
+        notes,
+    })
+}
+
+/// Take the advisory lock of `dir`, or say that another run holds it.
+fn lock(dir: &Path) -> Result<fs::File> {
+    let path = dir.join(LOCK);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::io(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "another geoflow run is writing into this directory; wait for it to end or \
+                 choose another --out",
+            ),
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
 }
 
 /// Write a small text file atomically.
@@ -97,6 +171,25 @@ impl RunWriter {
     /// Number of frames written so far.
     pub fn frames(&self) -> usize {
         self.pvd.entries().len()
+    }
+
+    /// Record in `status` that the run was abandoned after its last recorded step (a bug caught
+    /// at the top), best effort: the files written so far stay valid.
+    pub fn abandon(&mut self, msg: &str) {
+        let (step, time) = self
+            .history
+            .last()
+            .map_or((0, 0.0), |r| (r.step + 1, r.time));
+        if let Some(w) = self.csv.as_mut() {
+            let _ = w.flush();
+        }
+        let _ = write_text(
+            &self.dir.join("status"),
+            &format!(
+                "failed at step {step} (after t = {time:e}): {msg}\nthe {} frames listed in the .pvd are valid\n",
+                self.frames()
+            ),
+        );
     }
 
     /// Path of the `.pvd`.
@@ -203,27 +296,47 @@ impl Observer for RunWriter {
         writeln!(f, "step {}, t = {:e}: {msg}", rec.step, rec.time).map_err(|e| Error::io(&path, e))
     }
 
-    fn finish(&mut self, last: &StepRecord, failure: Option<&str>) -> Result<()> {
+    fn finish(&mut self, last: &StepRecord, outcome: Outcome) -> Result<()> {
         if let Some(w) = self.csv.as_mut() {
             w.flush()
                 .map_err(|e| Error::io(self.dir.join("energy.csv"), e))?;
         }
         #[cfg(feature = "plot")]
         self.write_plot()?;
-        let status = match failure {
-            None => format!(
-                "completed: {} steps, t = {:e}, {} frames\n",
+        let frames = self.frames();
+        let status = match outcome {
+            Outcome::Stopped(stop) if stop.completed() => format!(
+                "completed: {} steps, t = {:e}, {frames} frames\n",
+                last.step, last.time,
+            ),
+            Outcome::Stopped(Stop::Interrupted(signal)) => format!(
+                "interrupted at step {} (t = {:e}) by {}; {frames} frames\n",
                 last.step,
                 last.time,
-                self.frames()
+                signal_name(*signal)
             ),
-            Some(msg) => format!(
-                "failed at step {} (t = {:e}): {msg}\nthe {} frames listed in the .pvd are valid\n",
-                last.step + 1,
+            Outcome::Stopped(stop) => format!(
+                "stopped at step {} (t = {:e}): {}; {frames} frames\n",
+                last.step,
                 last.time,
-                self.frames()
+                match stop {
+                    Stop::Collapse(msg) => msg.as_str(),
+                    _ => "",
+                }
+            ),
+            Outcome::Failed { step, time, msg } => format!(
+                "failed at step {step} (t = {time:e}): {msg}\nthe {frames} frames listed in the .pvd are valid\n"
             ),
         };
         write_text(&self.dir.join("status"), &status)
+    }
+}
+
+/// `SIGINT`, `SIGTERM`, or `signal N`.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        2 => "SIGINT".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
     }
 }

@@ -418,6 +418,7 @@ impl Scenario {
             steps: self.time.steps,
             tol: self.time.tol,
             every: self.output.every,
+            interrupt: None,
         }
     }
 

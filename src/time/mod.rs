@@ -6,6 +6,12 @@
 
 use crate::error::{Error, Result};
 use crate::flows::{Flow, Frame, StepError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// A request from outside to end a run between two steps: a signal handler stores the signal
+/// number (non-zero), the driver reads it after every step.
+pub type Interrupt = Arc<AtomicUsize>;
 
 /// When to stop and how often to write frames.
 #[derive(Clone, Debug)]
@@ -20,6 +26,8 @@ pub struct Control {
     pub tol: Option<f64>,
     /// Frame every this many steps (the first and last are always written).
     pub every: usize,
+    /// Set from outside (a signal) to end the run cleanly after the step in progress.
+    pub interrupt: Option<Interrupt>,
 }
 
 impl Control {
@@ -59,6 +67,28 @@ pub enum Stop {
     /// The next step would have collapsed the surface, or the flow hit a singularity it reports
     /// (a blow-up), and the control asked to stop, not fail.
     Collapse(String),
+    /// The [`Control::interrupt`] was set (to this signal number).
+    Interrupted(i32),
+}
+
+impl Stop {
+    /// Whether the run did what it was asked: reached its end, its step count or a steady state.
+    pub fn completed(&self) -> bool {
+        matches!(self, Stop::EndTime | Stop::Steps | Stop::SteadyState)
+    }
+}
+
+/// How a run ended, as its observers are told.
+#[derive(Clone, Copy, Debug)]
+pub enum Outcome<'a> {
+    /// It stopped by a rule of its own (see [`Stop`]).
+    Stopped(&'a Stop),
+    /// A numerical fault in the step to `step` at time `time`.
+    Failed {
+        step: usize,
+        time: f64,
+        msg: &'a str,
+    },
 }
 
 /// Something that watches a run: the energy log, the frame writer, the progress bar.
@@ -75,8 +105,8 @@ pub trait Observer {
     fn frame(&mut self, _rec: &StepRecord, _frame: &Frame) -> Result<()> {
         Ok(())
     }
-    /// Called once at the end, successful or not (`failure` holds the error message).
-    fn finish(&mut self, _last: &StepRecord, _failure: Option<&str>) -> Result<()> {
+    /// Called once at the end, whatever the outcome; `last` is the last valid state.
+    fn finish(&mut self, _last: &StepRecord, _outcome: Outcome) -> Result<()> {
         Ok(())
     }
     /// An event the flow reported during the step that led to `rec`.
@@ -124,7 +154,8 @@ fn check_finite(rec: &StepRecord) -> std::result::Result<(), String> {
 ///
 /// On a numerical fault (failed factorization, non-finite values) the observers' `finish` is
 /// called with the message and an [`Error::Numerical`] is returned; whatever they wrote before
-/// stays valid.
+/// stays valid. When [`Control::interrupt`] is set, the run ends after the step in progress,
+/// with its last state as a frame, as [`Stop::Interrupted`].
 pub fn run<F: Flow>(
     flow: &mut F,
     state: F::State,
@@ -144,7 +175,14 @@ pub fn run<F: Flow>(
                 time: f64,
                 msg: String| {
         for o in observers.iter_mut() {
-            let _ = o.finish(rec, Some(&msg));
+            let _ = o.finish(
+                rec,
+                Outcome::Failed {
+                    step,
+                    time,
+                    msg: &msg,
+                },
+            );
         }
         Error::Numerical { step, time, msg }
     };
@@ -158,7 +196,12 @@ pub fn run<F: Flow>(
             control.t_end.is_some_and(|te| t >= te) || control.steps.is_some_and(|n| step >= n);
         let steady =
             (step > 0 && control.tol.is_some_and(|tol| rec.rate < tol)) || flow.converged(&state);
-        let last = at_end || steady;
+        let interrupted = control
+            .interrupt
+            .as_ref()
+            .map(|i| i.load(Ordering::Relaxed) as i32)
+            .filter(|&signal| signal != 0);
+        let last = at_end || steady || interrupted.is_some();
         for o in observers.iter_mut() {
             o.step(&rec)?;
         }
@@ -173,8 +216,10 @@ pub fn run<F: Flow>(
                 Stop::SteadyState
             } else if control.t_end.is_some_and(|te| t >= te) {
                 Stop::EndTime
-            } else {
+            } else if at_end {
                 Stop::Steps
+            } else {
+                Stop::Interrupted(interrupted.unwrap_or_default())
             };
         }
         let mut t_new = control.t0 + (step + 1) as f64 * control.dt;
@@ -221,7 +266,7 @@ pub fn run<F: Flow>(
         }
     };
     for o in observers.iter_mut() {
-        o.finish(&rec, None)?;
+        o.finish(&rec, Outcome::Stopped(&stop))?;
     }
     Ok(Finished {
         state,

@@ -36,6 +36,7 @@ fn great_circle(n: usize, dim: usize, dt: f64, t_end: f64) -> f64 {
         steps: None,
         tol: None,
         every: usize::MAX,
+        interrupt: None,
     };
     let mut rec = Record::default();
     let fin = run(&mut flow, MapState { u: u0 }, &control, &mut [&mut rec]).unwrap();

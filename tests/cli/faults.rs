@@ -1,0 +1,249 @@
+//! Faults from outside a run: exit codes per kind of error, a closed standard output, signals
+//! and kills at random moments, two runs into one directory. After each, the run directory must
+//! be valid: every frame the `.pvd` lists exists and is complete, no frame is unlisted, no
+//! temporary file is left, and `status` says how the run ended.
+
+use super::run::{geoflow, pvd_entries};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn spawn(args: &[&str], cwd: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_geoflow"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns")
+}
+
+fn signal(child: &Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill {name} failed");
+}
+
+/// Wait until `path` exists (the run has started writing), at most 20 s.
+fn wait_for(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The frames a `.pvd` lists (none before it is first written).
+fn listed(pvd: &Path) -> Vec<String> {
+    if !pvd.exists() {
+        return Vec::new();
+    }
+    pvd_entries(pvd).into_iter().map(|(_, f)| f).collect()
+}
+
+/// The run directory is valid: listed frames complete, none unlisted, no temporary files.
+fn assert_valid_run_dir(run: &Path, pvd: &str) {
+    let listed = listed(&run.join(pvd));
+    for f in &listed {
+        let text = std::fs::read_to_string(run.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(
+            text.trim_end().ends_with("</VTKFile>"),
+            "{f} is not complete"
+        );
+    }
+    for dir in [run.to_path_buf(), run.join("frames")] {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().to_string();
+            assert!(
+                !(name.starts_with('.') && name.contains(".tmp")),
+                "temporary file {name} left in {}",
+                dir.display()
+            );
+            if dir.ends_with("frames") {
+                assert!(
+                    listed.iter().any(|f| f.ends_with(&name)),
+                    "frame {name} exists but the .pvd does not list it"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kind_of_error_has_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = |args: &[&str]| geoflow(args, dir.path()).status.code();
+    // Usage and scenario errors: 2.
+    assert_eq!(code(&["run", "--set", "grid.nxx=3", "--out", "a"]), Some(2));
+    assert_eq!(code(&["run", "no-such-scenario"]), Some(2));
+    assert_eq!(code(&["run", "--bogus-flag"]), Some(2));
+    // An invalid mesh: 3.
+    std::fs::write(dir.path().join("bad.obj"), "v 0 0 0\nv 1 0 0\nf 1 2 3\n").unwrap();
+    let scenario = "name = \"bad\"\nflow = \"surface-mcf\"\n[mesh]\nfile = \"bad.obj\"\n\
+                    [time]\ndt = 1e-3\nsteps = 2\n";
+    std::fs::write(dir.path().join("bad.toml"), scenario).unwrap();
+    assert_eq!(code(&["run", "bad.toml", "--out", "b"]), Some(3));
+    assert_eq!(code(&["mesh", "info", "bad.obj"]), Some(3));
+    // A numerical failure: 4.
+    let fail = [
+        "run",
+        "scherk-like",
+        "--out",
+        "c",
+        "--set",
+        "boundary.u=sqrt(0.1 - t)",
+        "--set",
+        "initial.u=sqrt(0.1)",
+        "--set",
+        "time.dt=0.02",
+    ];
+    assert_eq!(code(&fail), Some(4));
+    // An output directory that cannot be created: 5.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    assert_eq!(code(&["run", "--out", "file/run"]), Some(5));
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["scenarios"][..], &["--help"][..]] {
+        // A pipe whose reader is gone before anything is written: every write fails (EPIPE),
+        // as with `geoflow scenarios | head -0`.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_geoflow"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        if args[0] == "scenarios" {
+            assert_eq!(out.status.code(), Some(0), "{err}");
+            assert!(err.is_empty(), "{err}");
+        }
+    }
+}
+
+#[test]
+fn sigint_and_sigterm_end_a_run_cleanly_at_any_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    // Delays spread over the run (a step of the 65² default takes a few ms), both signals.
+    for (trial, delay_ms) in [3u64, 40, 170, 420, 5, 90, 260, 600]
+        .into_iter()
+        .enumerate()
+    {
+        let (name, code) = if trial % 2 == 0 {
+            ("-INT", 130)
+        } else {
+            ("-TERM", 143)
+        };
+        let out = format!("run{trial}");
+        let child = spawn(
+            &[
+                "run",
+                "--out",
+                &out,
+                "--set",
+                "time.steps=100000",
+                "--set",
+                "output.every=3",
+            ],
+            dir.path(),
+        );
+        let run = dir.path().join(&out);
+        wait_for(&run.join("status"));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        signal(&child, name);
+        let result = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(code), "trial {trial}: {err}");
+        assert!(err.starts_with("error: interrupted by signal"), "{err}");
+        let status = std::fs::read_to_string(run.join("status")).unwrap();
+        assert!(status.starts_with("interrupted at step"), "{status}");
+        assert_valid_run_dir(&run, "soap-film.pvd");
+        // The last state is a frame: its step is the one status names.
+        let step: usize = status["interrupted at step ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let csv = std::fs::read_to_string(run.join("energy.csv")).unwrap();
+        let last = csv.lines().last().unwrap();
+        assert!(last.starts_with(&format!("{step},")), "{last} vs {status}");
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_a_valid_directory_and_the_next_run_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    for (trial, delay_ms) in [1u64, 25, 80, 150, 310, 7].into_iter().enumerate() {
+        let child = spawn(
+            &[
+                "run",
+                "--out",
+                "run",
+                "--set",
+                "time.steps=100000",
+                "--set",
+                "output.every=1",
+            ],
+            dir.path(),
+        );
+        let run = dir.path().join("run");
+        wait_for(&run.join("status"));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        signal(&child, "-KILL");
+        child.wait_with_output().unwrap();
+        // What a kill leaves is valid as far as it goes: frames listed are complete.
+        for f in &listed(&run.join("soap-film.pvd")) {
+            let text = std::fs::read_to_string(run.join(f)).unwrap();
+            assert!(
+                text.trim_end().ends_with("</VTKFile>"),
+                "trial {trial}: {f}"
+            );
+        }
+        // The next run into the same directory takes it over and leaves it clean.
+        let o = geoflow(
+            &["run", "--out", "run", "--set", "time.steps=3"],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_valid_run_dir(&run, "soap-film.pvd");
+        let status = std::fs::read_to_string(run.join("status")).unwrap();
+        assert!(status.starts_with("completed: 3 steps"), "{status}");
+    }
+}
+
+#[test]
+fn a_second_run_into_a_directory_in_use_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = spawn(
+        &["run", "--out", "run", "--set", "time.steps=100000"],
+        dir.path(),
+    );
+    wait_for(&dir.path().join("run/status"));
+    let second = geoflow(&["run", "grim-reaper", "--out", "run"], dir.path());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("another geoflow run is writing into this directory"),
+        "{err}"
+    );
+    signal(&first, "-INT");
+    assert_eq!(first.wait_with_output().unwrap().status.code(), Some(130));
+    // The first run's files are its own, untouched by the refused one.
+    let status = std::fs::read_to_string(dir.path().join("run/status")).unwrap();
+    assert!(status.starts_with("interrupted at step"), "{status}");
+    assert!(!dir.path().join("run/grim-reaper.pvd").exists());
+}
