@@ -137,6 +137,12 @@ impl Error {
 impl From<crate::linalg::SpdError> for Error {
     /// A solver failure while setting a run up (during a run, failures are [`Error::Numerical`]).
     fn from(e: crate::linalg::SpdError) -> Self {
-        Error::Setup { msg: e.to_string() }
+        match e {
+            // Not a numerical fault: the domain and its boundary conditions leave no unknown.
+            crate::linalg::SpdError::NoUnknowns => Error::config("mesh", e.to_string()),
+            // Not a fault either: the run is larger than this machine.
+            crate::linalg::SpdError::TooLarge(t) => Error::Usage(t.to_string()),
+            e => Error::Setup { msg: e.to_string() },
+        }
     }
 }

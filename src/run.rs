@@ -109,7 +109,14 @@ pub fn simulate(s: &Scenario, observers: &mut [&mut dyn Observer]) -> Result<Fin
 /// one, the point arrays of the mesh file.
 fn load(s: &Scenario, field: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<Input> {
     match &s.domain {
-        DomainSpec::Grid(g) => Ok(Input::Grid(Grid2::new(g.nx, g.ny, g.x, g.y))),
+        DomainSpec::Grid(g) => {
+            // A grid's arrays (positions, masses, quadrature, the stiffness pattern and its
+            // values, the state) take about 256 bytes a node before any factorization.
+            let nodes = g.nx as f64 * g.ny as f64;
+            crate::linalg::memory::check(|| format!("a {} x {} grid", g.nx, g.ny), 256.0 * nodes)
+                .map_err(|e| crate::Error::Usage(e.to_string()))?;
+            Ok(Input::Grid(Grid2::new(g.nx, g.ny, g.x, g.y)))
+        }
         DomainSpec::Mesh(m) => {
             let base = s.base_dir.as_deref();
             let (mesh, fields, warnings) = match field {

@@ -69,6 +69,9 @@ impl ImplicitSystem {
             }
         }
         let nf = free_nodes.len();
+        if nf == 0 {
+            return Err(SpdError::NoUnknowns);
+        }
         let mut reduced: Vec<(usize, usize)> = (0..nf).map(|f| (f, f)).collect();
         let mut free_entries = Vec::new();
         let mut couplings = Vec::new();

@@ -3,6 +3,7 @@
 //! ordering) and only refactors numerically afterwards.
 
 pub mod implicit;
+pub mod memory;
 pub mod ordering;
 pub mod pattern;
 pub mod spd;

@@ -31,6 +31,16 @@ pub enum SpdError {
     NonFinite(usize),
     #[error("solve called before a successful factorization")]
     NotFactored,
+    /// No unknowns: every node of the system is fixed (a Dirichlet node).
+    #[error(
+        "every node is fixed (on the boundary, with Dirichlet data), so nothing can move; a \
+         mesh of unwelded triangles has only boundary vertices (`geoflow mesh info` counts its \
+         boundary loops)"
+    )]
+    NoUnknowns,
+    /// The factor would not fit into the machine's memory.
+    #[error(transparent)]
+    TooLarge(#[from] super::memory::TooLarge),
 }
 
 /// A sparse SPD solver bound to one sparsity pattern.
@@ -95,6 +105,17 @@ impl SpdSolver {
             },
         )
         .map_err(|e| SpdError::Symbolic(format!("{e:?}")))?;
+        // The factor and the matrix values are the large buffers of a run: refuse a system
+        // whose factor does not fit rather than abort in the allocator.
+        super::memory::check(
+            || {
+                format!(
+                    "the Cholesky factor of {n} unknowns ({} non-zeros)",
+                    symbolic.len_val()
+                )
+            },
+            8.0 * (symbolic.len_val() + pattern.nnz()) as f64,
+        )?;
         let scratch = MemBuffer::new(
             symbolic.factorize_numeric_llt_scratch::<f64>(faer::Par::Seq, Default::default()),
         );
@@ -165,8 +186,11 @@ impl SpdSolver {
             return Err(SpdError::NotFactored);
         }
         let n = self.pattern.n();
+        if n == 0 {
+            return Ok(());
+        }
         assert!(
-            n > 0 && rhs.len().is_multiple_of(n),
+            rhs.len().is_multiple_of(n),
             "right-hand side length {} is not a multiple of {n}",
             rhs.len()
         );

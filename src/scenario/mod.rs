@@ -154,6 +154,10 @@ pub struct Scenario {
     pub base_dir: Option<PathBuf>,
 }
 
+/// The most steps a run may plan (far beyond any useful run; a bound that keeps a mistyped `dt`
+/// from running forever).
+const MAX_STEPS: f64 = 1e12;
+
 /// The keys every scenario has, besides the domain (`grid`, `mesh`) and the flow's own.
 const COMMON_KEYS: [&str; 7] = [
     "geoflow_version",
@@ -391,6 +395,35 @@ impl Scenario {
             }
             (_, Some(0)) => return Err(bad("time.steps", "must be at least 1".into())),
             _ => {}
+        }
+        // Time must advance at every step: t + dt > t at the largest |t| of the run, and the run
+        // must end in a countable number of steps.
+        let t_last = match (t.t_end, t.steps) {
+            (Some(te), _) => te,
+            (None, Some(n)) => t.t0 + n as f64 * t.dt,
+            (None, None) => t.t0,
+        };
+        let t_max = t.t0.abs().max(t_last.abs());
+        if t_max + t.dt <= t_max {
+            return Err(bad(
+                "time.dt",
+                format!(
+                    "{:e} is too small to advance the time near t = {t_max}: t + dt == t in \
+                     double precision (steps there must exceed {:e})",
+                    t.dt,
+                    t_max.next_up() - t_max
+                ),
+            ));
+        }
+        let planned = self.control().planned_steps() as f64;
+        if planned > MAX_STEPS {
+            return Err(bad(
+                "time.dt",
+                format!(
+                    "{:e} would take {planned:e} steps to reach t_end = {}; at most {MAX_STEPS:e}",
+                    t.dt, t_last
+                ),
+            ));
         }
         if let Some(tol) = t.tol {
             if !(tol.is_finite() && tol > 0.0) {

@@ -247,3 +247,94 @@ fn a_second_run_into_a_directory_in_use_is_refused() {
     assert!(status.starts_with("interrupted at step"), "{status}");
     assert!(!dir.path().join("run/grim-reaper.pvd").exists());
 }
+
+#[test]
+fn runs_that_cannot_run_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], code: i32, needles: &[&str]| {
+        let o = geoflow(args, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or("");
+        for n in needles {
+            assert!(
+                first.contains(n),
+                "{args:?}: `{n}` not in the first line: {err}"
+            );
+        }
+        assert!(!dir.path().join("out").exists(), "{args:?} wrote output");
+    };
+    // Steps too small for the time to advance, and too many steps.
+    refused(
+        &["run", "--out", "out", "--set", "time.dt=5e-324"],
+        2,
+        &["time.dt", "too small to advance the time"],
+    );
+    refused(
+        &[
+            "run",
+            "--out",
+            "out",
+            "--set",
+            "time.t0=1e6",
+            "--set",
+            "time.t_end=1000001",
+            "--set",
+            "time.dt=1e-12",
+        ],
+        2,
+        &["time.dt", "t + dt == t"],
+    );
+    refused(
+        &["run", "--out", "out", "--set", "time.dt=1e-12"],
+        2,
+        &["time.dt", "steps to reach t_end"],
+    );
+    // A grid larger than the machine: refused with the estimate, not an abort.
+    for n in ["100000", "20000"] {
+        refused(
+            &[
+                "run",
+                "--out",
+                "out",
+                "--set",
+                &format!("grid.nx={n}"),
+                "--set",
+                &format!("grid.ny={n}"),
+            ],
+            2,
+            &["grid needs at least", "available"],
+        );
+    }
+    // No free node: a single triangle whose boundary is held fixed, a soup of unwelded triangles.
+    std::fs::write(
+        dir.path().join("tri.obj"),
+        "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("soup.obj"),
+        "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1 2 3\nf 4 5 6\n",
+    )
+    .unwrap();
+    for (mesh, flow, extra) in [
+        ("tri.obj", "surface-mcf", ""),
+        ("tri.obj", "graph-mcf", "[initial]\nu = \"0\"\n"),
+        ("soup.obj", "graph-area", "[initial]\nu = \"x\"\n"),
+        (
+            "soup.obj",
+            "harmonic-map",
+            "[initial]\nu = [\"1\", \"0\", \"0\"]\n[boundary]\nu = [\"1\", \"0\", \"0\"]\n",
+        ),
+    ] {
+        let toml = format!(
+            "name = \"t\"\nflow = \"{flow}\"\n[mesh]\nfile = \"{mesh}\"\n{extra}[time]\ndt = 1e-3\nsteps = 3\n"
+        );
+        std::fs::write(dir.path().join("t.toml"), toml).unwrap();
+        refused(
+            &["run", "t.toml", "--out", "out"],
+            2,
+            &["`mesh`", "nothing can move"],
+        );
+    }
+}
