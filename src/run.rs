@@ -85,7 +85,8 @@ fn setup(s: &Scenario, warn: &mut dyn FnMut(&str)) -> Result<Box<dyn Job>> {
             Box::new(graph_mcf::setup::setup(spec, GraphForm::Area, input, t0)?)
         }
         FlowSpec::SurfaceMcf(spec) => {
-            Box::new(surface_mcf::setup::setup(spec, load(s, None, warn)?)?)
+            let input = load(s, None, warn)?;
+            Box::new(surface_mcf::setup::setup(spec, input, warn)?)
         }
         FlowSpec::HarmonicMap(spec) => {
             let input = load(s, spec.initial_field(), warn)?;

@@ -122,6 +122,10 @@ pub struct SurfaceMcf {
     x: [Vec<f64>; 3],
     rhs: [Vec<f64>; 3],
     solution: Vec<[f64; 3]>,
+    /// The smallest angle allowed, in degrees: `min_angle`, or half the input's smallest angle
+    /// when that is smaller.
+    min_angle_deg: f64,
+    initial_mean_area: f64,
     initial_area: f64,
     initial_volume: f64,
     closed: bool,
@@ -145,8 +149,17 @@ impl SurfaceMcf {
             geometry::laplacian_entries(&geometry::corner_cotans(mesh), &mut entries);
             entries.clone()
         });
+        let initial_min_angle_deg = geometry::corner_angles(mesh)
+            .iter()
+            .flatten()
+            .fold(f64::INFINITY, |m, &a| m.min(a))
+            .to_degrees();
         Ok(SurfaceMcf {
             faces: mesh.faces.clone(),
+            // Collapse is an angle at half the input's own smallest, if that is below the
+            // threshold: a scan with slivers runs, and is stopped when they degrade further.
+            min_angle_deg: options.min_angle_deg.min(0.5 * initial_min_angle_deg),
+            initial_mean_area: geometry::total_area(mesh) / mesh.faces.len() as f64,
             initial_area: geometry::total_area(mesh),
             initial_volume: geometry::enclosed_volume(mesh),
             closed,
@@ -162,12 +175,19 @@ impl SurfaceMcf {
         })
     }
 
-    /// Fail if a triangle has degenerated: the first face (lowest index) below a threshold.
+    /// Fail if a triangle has degenerated (the first face, by index, below a threshold: an
+    /// angle below [`SurfaceMcf::min_angle_deg`], an area below `min_relative_area` times the
+    /// mean face area), or the whole surface has shrunk to below `min_relative_area` times its
+    /// initial mean face area (extinction: a sphere vanishing into a point).
     fn check_collapse(&self, mesh: &TriMesh) -> Result<(), StepError> {
         let angles = geometry::corner_angles(mesh);
         let areas = geometry::face_areas(mesh);
         let mean = areas.iter().sum::<f64>() / areas.len() as f64;
-        let min_angle = self.options.min_angle_deg.to_radians();
+        let min_angle = self.min_angle_deg.to_radians();
+        let keys = format!(
+            "thresholds: surface.min_angle = {}°, surface.min_relative_area = {:e}",
+            self.min_angle_deg, self.options.min_relative_area
+        );
         for (f, (a, &area)) in angles.iter().zip(&areas).enumerate() {
             let smallest = a.iter().cloned().fold(f64::INFINITY, f64::min);
             if !(smallest >= min_angle && area >= self.options.min_relative_area * mean) {
@@ -176,7 +196,7 @@ impl SurfaceMcf {
                     std::array::from_fn(|i| (c[0][i] + c[1][i] + c[2][i]) / 3.0);
                 return Err(StepError::Collapse(format!(
                     "triangle {f} (vertices {:?}) degenerated near ({:.4}, {:.4}, {:.4}): smallest angle \
-                     {:.3}°, area {:.3e} = {:.2e} × the mean face area (thresholds {}°, {:e})",
+                     {:.3}°, area {:.3e} = {:.2e} × the mean face area ({keys})",
                     self.faces[f],
                     centroid[0],
                     centroid[1],
@@ -184,10 +204,15 @@ impl SurfaceMcf {
                     smallest.to_degrees(),
                     area,
                     area / mean,
-                    self.options.min_angle_deg,
-                    self.options.min_relative_area
                 )));
             }
+        }
+        if !(mean >= self.options.min_relative_area * self.initial_mean_area) {
+            return Err(StepError::Collapse(format!(
+                "the surface shrank to a point: its mean face area {mean:.3e} is {:.2e} × the \
+                 initial one ({keys})",
+                mean / self.initial_mean_area
+            )));
         }
         Ok(())
     }

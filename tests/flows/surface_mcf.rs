@@ -132,3 +132,97 @@ fn on_collapse_stop_ends_the_run_cleanly_at_the_last_valid_state() {
     assert!(fin.last.time > 0.0 && fin.last.time < 0.5);
     assert_eq!(rec.0.last().unwrap().step, fin.last.step);
 }
+
+#[test]
+fn a_sphere_past_its_extinction_time_stops_before_any_degenerate_frame() {
+    // r0 = 1 vanishes at t = 1/4; asked to run to t = 1, the flow must stop at the extinction
+    // with every recorded state a proper sphere (no face below the thresholds).
+    let set = [
+        "mesh.level=3".to_string(),
+        "time.dt=1e-3".into(),
+        "time.t_end=1".into(),
+        "surface.on_collapse=stop".into(),
+    ];
+    let mut rec = Record::default();
+    let fin = run::simulate(&scenario("shrinking-sphere", &set), &mut [&mut rec]).unwrap();
+    let geoflow::time::Stop::Collapse(msg) = &fin.stop else {
+        panic!("{:?}", fin.stop)
+    };
+    assert!(msg.contains("shrank to a point"), "{msg}");
+    // It stops within a few steps of the exact extinction time, and not before it.
+    assert!((0.25..0.26).contains(&fin.last.time), "{}", fin.last.time);
+    let area0 = rec.0[0].energy;
+    for r in &rec.0 {
+        assert!(diag(r, "min_angle_deg") > 30.0, "step {}", r.step);
+        assert!(
+            r.energy >= 1e-6 * area0,
+            "step {}: area {}",
+            r.step,
+            r.energy
+        );
+    }
+    // Without `stop` the run fails, saying where the thresholds are.
+    let set = [
+        "mesh.level=3".to_string(),
+        "time.dt=1e-3".into(),
+        "time.t_end=1".into(),
+    ];
+    let err = run::simulate(&scenario("shrinking-sphere", &set), &mut [])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("shrank to a point") && err.contains("surface.min_relative_area = 1e-6"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_input_with_slivers_runs_with_the_threshold_at_half_its_smallest_angle() {
+    // The bumpy sphere with one vertex pulled onto the opposite edge of a face: its smallest
+    // angle drops below the 0.5° threshold. It still runs (a warning names the key), and a
+    // threshold above its face areas is refused at once, naming that key.
+    let s = scenario("bumpy-sphere", &[]);
+    let mut mesh = run::scenario_mesh(&s, &mut |_| {}).unwrap();
+    let [a, b, c] = mesh.faces[0];
+    let (pb, pc) = (mesh.positions[b], mesh.positions[c]);
+    let mid: [f64; 3] = std::array::from_fn(|i| 0.5 * (pb[i] + pc[i]));
+    let pa = mesh.positions[a];
+    mesh.positions[a] = std::array::from_fn(|i| mid[i] + 0.003 * (pa[i] - mid[i]));
+    let smallest = geoflow::geometry::corner_angles(&mesh)
+        .iter()
+        .flatten()
+        .fold(f64::INFINITY, |m, &x| m.min(x))
+        .to_degrees();
+    assert!(smallest < 0.5, "{smallest}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sliver.obj");
+    geoflow::io::mesh::write_mesh(&path, &mesh).unwrap();
+    let toml = |extra: &str| {
+        format!(
+            "name = \"sliver\"\nflow = \"surface-mcf\"\n[mesh]\nfile = \"sliver.obj\"\n\
+             [surface]\nlaplacian = \"frozen\"\n{extra}[time]\ndt = 1e-3\nsteps = 5\n"
+        )
+    };
+    std::fs::write(dir.path().join("s.toml"), toml("")).unwrap();
+    let s = Scenario::load(Some(dir.path().join("s.toml").to_str().unwrap()), &[]).unwrap();
+    let mut warnings = Vec::new();
+    let prepared = run::prepare(&s, &mut |w| warnings.push(w.to_string())).unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("below surface.min_angle = 0.5°")),
+        "{warnings:?}"
+    );
+    let fin = prepared.run(&mut []).unwrap();
+    assert_eq!(fin.last.step, 5);
+    std::fs::write(dir.path().join("s.toml"), toml("min_relative_area = 0.5\n")).unwrap();
+    let s = Scenario::load(Some(dir.path().join("s.toml").to_str().unwrap()), &[]).unwrap();
+    let err = run::prepare(&s, &mut |_| {}).err().unwrap();
+    assert!(matches!(err, Error::Config { .. }), "{err}");
+    assert!(
+        err.to_string().contains("surface.min_relative_area")
+            && err.to_string().contains("already has area"),
+        "{err}"
+    );
+}
