@@ -92,12 +92,14 @@ fn setup(s: &Scenario, warn: &mut dyn FnMut(&str)) -> Result<Box<dyn Job>> {
             let input = load(s, spec.initial_field(), warn)?;
             Box::new(harmonic_map::setup::setup(spec, input, t0, warn)?)
         }
-        FlowSpec::Ricci(spec) => Box::new(ricci::setup::setup(spec, load(s, None, warn)?, t0)?),
-        FlowSpec::DiscreteRicci(spec) => Box::new(discrete_ricci::setup::setup(
-            spec,
-            load(s, None, warn)?,
-            t0,
-        )?),
+        FlowSpec::Ricci(spec) => {
+            let input = load(s, None, warn)?;
+            Box::new(ricci::setup::setup(spec, input, t0, warn)?)
+        }
+        FlowSpec::DiscreteRicci(spec) => {
+            let input = load(s, None, warn)?;
+            Box::new(discrete_ricci::setup::setup(spec, input, t0, warn)?)
+        }
     })
 }
 

@@ -165,3 +165,41 @@ fn ricci_scenarios_are_checked() {
         }
     }
 }
+
+#[test]
+fn boundary_settings_on_a_closed_mesh_are_named_as_having_no_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    for (scenario, set, needle) in [
+        (
+            "gauss-map",
+            "boundary.u=[\"1\", \"0\", \"0\"]",
+            "[boundary] has no effect",
+        ),
+        ("ricci-torus", "boundary.u=0", "[boundary] has no effect"),
+        (
+            "uniformize-sphere",
+            "discrete_ricci.boundary=circle",
+            "discrete_ricci.boundary = \"circle\" has no effect",
+        ),
+    ] {
+        let o = geoflow(
+            &[
+                "run",
+                scenario,
+                "--out",
+                "out",
+                "--set",
+                set,
+                "--set",
+                "time.steps=1",
+            ],
+            dir.path(),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{scenario}: {err}");
+        assert!(
+            err.contains(&format!("warning: {needle}")),
+            "{scenario}: {err}"
+        );
+    }
+}

@@ -137,10 +137,12 @@ impl DiscreteRicciSpec {
 /// The discrete Ricci flow on the scenario's mesh and its initial state. A closed genus-0 mesh
 /// without cones is mapped to the round sphere ([`DiscreteRicci::punctured_sphere`]); other
 /// meshes get the targets of their boundary condition and cones, checked against Gauss–Bonnet.
+/// `warn` is told of boundary settings on a closed mesh, which have no effect.
 pub fn setup(
     spec: &DiscreteRicciSpec,
     input: Input,
     t0: f64,
+    warn: &mut dyn FnMut(&str),
 ) -> Result<(DiscreteRicci, MetricState)> {
     spec.check()?;
     let d = &spec.discrete_ricci;
@@ -150,6 +152,17 @@ pub fn setup(
     let n = mesh.vertices();
     let on_boundary = crate::geometry::vertex_boundary_mask(&mesh.faces, n);
     let closed = !on_boundary.iter().any(|&b| b);
+    if closed {
+        if spec.boundary.is_some() {
+            warn("[boundary] has no effect: the mesh is closed (it has no boundary vertices)");
+        }
+        if d.boundary != BoundaryCondition::Dirichlet {
+            warn(&format!(
+                "discrete_ricci.boundary = \"{}\" has no effect: the mesh is closed",
+                format!("{:?}", d.boundary).to_lowercase()
+            ));
+        }
+    }
     let edges =
         crate::mesh::topology::edges(&mesh).map_err(|e| Error::config("mesh", e.to_string()))?;
     if closed

@@ -301,6 +301,9 @@ pub fn setup(
         ));
     }
     let bnd = domain.boundary().to_vec();
+    if spec.boundary.is_some() && !bnd.iter().any(|&b| b) {
+        warn("[boundary] has no effect: the domain is closed (it has no boundary nodes)");
+    }
     let mut u = Vec::with_capacity(domain.nodes());
     for (k, &on_boundary) in bnd.iter().enumerate() {
         let [x, y, z] = domain.point(k);

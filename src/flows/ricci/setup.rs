@@ -42,7 +42,13 @@ pub struct RicciSpec {
 /// The Ricci flow and its initial state on a grid (a flat rectangle: turning angle π/2 at its
 /// four corners, χ = 1) or a surface mesh (background curvature: the angle defects, χ from the
 /// topology).
-pub fn setup(spec: &RicciSpec, input: Input, t0: f64) -> Result<(Ricci<Domain>, RicciState)> {
+/// `warn` is told of `[boundary]` data on a closed mesh, which have no effect.
+pub fn setup(
+    spec: &RicciSpec,
+    input: Input,
+    t0: f64,
+    warn: &mut dyn FnMut(&str),
+) -> Result<(Ricci<Domain>, RicciState)> {
     let normalized = spec.ricci.normalized;
     let (domain, k0, chi) = match input {
         Input::Grid(_) if normalized => {
@@ -75,6 +81,9 @@ pub fn setup(spec: &RicciSpec, input: Input, t0: f64) -> Result<(Ricci<Domain>, 
     }
     // The initial state, checked before anything is factored.
     let bnd = domain.boundary();
+    if spec.boundary.is_some() && !bnd.iter().any(|&b| b) {
+        warn("[boundary] has no effect: the mesh is closed (it has no boundary vertices)");
+    }
     let mut u0 = Vec::with_capacity(domain.nodes());
     for (i, &on_boundary) in bnd.iter().enumerate() {
         let p = domain.point(i);
