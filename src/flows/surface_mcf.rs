@@ -207,7 +207,7 @@ impl SurfaceMcf {
                 )));
             }
         }
-        if !(mean >= self.options.min_relative_area * self.initial_mean_area) {
+        if mean.is_nan() || mean < self.options.min_relative_area * self.initial_mean_area {
             return Err(StepError::Collapse(format!(
                 "the surface shrank to a point: its mean face area {mean:.3e} is {:.2e} × the \
                  initial one ({keys})",

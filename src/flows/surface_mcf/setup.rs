@@ -55,7 +55,7 @@ pub fn setup(
     let mean = areas.iter().sum::<f64>() / areas.len().max(1) as f64;
     if let Some(f) = areas
         .iter()
-        .position(|&a| !(a >= options.min_relative_area * mean))
+        .position(|&a| a.is_nan() || a < options.min_relative_area * mean)
     {
         return Err(Error::config(
             "surface.min_relative_area",
