@@ -150,8 +150,13 @@ pub const EMBEDDED_MESHES: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// The prefix of a `file` that names a mesh embedded in the binary (`builtin:meshes/torus.obj`):
+/// how a run's `config.toml` writes the meshes of built-in scenarios.
+pub const BUILTIN_MESH: &str = "builtin:";
+
 /// The embedded mesh a built-in scenario's `file` names (matched by file name).
 fn embedded(file: &str) -> Option<&'static (&'static str, &'static [u8])> {
+    let file = file.strip_prefix(BUILTIN_MESH).unwrap_or(file);
     let name = Path::new(file).file_name()?;
     EMBEDDED_MESHES
         .iter()
@@ -279,6 +284,29 @@ impl MeshSpec {
         })
     }
 
+    /// The spec with its `file` made independent of where the scenario file was: a built-in
+    /// scenario's embedded mesh as `builtin:<name>`, a relative path joined to `base` (the
+    /// scenario file's directory) and made absolute. What a run's `config.toml` records.
+    pub fn resolved(&self, base: Option<&Path>) -> MeshSpec {
+        let mut r = self.clone();
+        if let Some(file) = &self.file {
+            r.file = Some(match (base, embedded(file)) {
+                (None, Some((name, _))) => format!("{BUILTIN_MESH}{name}"),
+                (Some(b), _)
+                    if Path::new(file).is_relative() && !file.starts_with(BUILTIN_MESH) =>
+                {
+                    let joined = b.join(file);
+                    std::path::absolute(&joined)
+                        .unwrap_or(joined)
+                        .display()
+                        .to_string()
+                }
+                _ => file.clone(),
+            });
+        }
+        r
+    }
+
     /// Load or generate the mesh; `base` is the scenario file's directory (for relative paths).
     /// Built-in scenarios (`base = None`) find the shipped `meshes/*` embedded in the binary.
     /// Returns warnings from reading (benign repairs) alongside.
@@ -303,7 +331,17 @@ impl MeshSpec {
     ) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
         let without = |r: Result<(TriMesh, Vec<String>)>| r.map(|(m, w)| (m, Vec::new(), w));
         match (&self.file, self.generate) {
-            (Some(file), None) if base.is_none() && embedded(file).is_some() => {
+            (Some(file), None) if file.starts_with(BUILTIN_MESH) && embedded(file).is_none() => {
+                let names: Vec<&str> = EMBEDDED_MESHES.iter().map(|(n, _)| *n).collect();
+                Err(Error::Usage(format!(
+                    "mesh.file: no built-in mesh `{file}` (built-in: {})",
+                    names.join(", ")
+                )))
+            }
+            (Some(file), None)
+                if (base.is_none() || file.starts_with(BUILTIN_MESH))
+                    && embedded(file).is_some() =>
+            {
                 let (name, bytes) = embedded(file).expect("checked");
                 let path = Path::new(name);
                 let format = crate::io::mesh::MeshFormat::from_path(path)?;

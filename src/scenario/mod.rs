@@ -463,7 +463,10 @@ impl Scenario {
             name: self.name.clone(),
             description: self.description.clone(),
             flow: self.flow.clone(),
-            domain: self.domain.clone(),
+            domain: match &self.domain {
+                DomainSpec::Mesh(m) => DomainSpec::Mesh(m.resolved(self.base_dir.as_deref())),
+                d => d.clone(),
+            },
             time: self.time.clone(),
             output: self.output.clone(),
             convergence: self.convergence.clone(),

@@ -172,3 +172,49 @@ fn a_foreign_non_empty_directory_is_not_written_into() {
         1
     );
 }
+
+#[test]
+fn a_runs_config_repeats_it_from_anywhere_with_a_relative_mesh_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    std::fs::create_dir(&case).unwrap();
+    let o = geoflow(
+        &[
+            "mesh",
+            "generate",
+            "icosphere",
+            "--level",
+            "2",
+            "-o",
+            "case/sphere.obj",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(
+        case.join("s.toml"),
+        "name = \"s\"\nflow = \"surface-mcf\"\n[mesh]\nfile = \"sphere.obj\"\n[time]\ndt = 1e-3\nsteps = 4\n",
+    )
+    .unwrap();
+    let o = geoflow(&["run", "case/s.toml", "--out", "first"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let config = std::fs::read_to_string(dir.path().join("first/config.toml")).unwrap();
+    assert!(!config.contains("file = \"sphere.obj\""), "{config}");
+    // From another working directory, the recorded path still finds the mesh.
+    let elsewhere = dir.path().join("first");
+    let o = geoflow(&["run", "config.toml", "--out", "../second"], &elsewhere);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = |d: &str| std::fs::read_to_string(dir.path().join(d).join("energy.csv")).unwrap();
+    assert_eq!(csv("first"), csv("second"));
+    // A built-in's embedded mesh is recorded as such.
+    let o = geoflow(
+        &["run", "torus", "--out", "t", "--set", "time.steps=1"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let config = std::fs::read_to_string(dir.path().join("t/config.toml")).unwrap();
+    assert!(
+        config.contains("file = \"builtin:meshes/torus.obj\""),
+        "{config}"
+    );
+}
