@@ -14,10 +14,11 @@ use crate::mesh::TriMesh;
 use crate::scenario::{DomainSpec, FlowSpec, Scenario};
 use crate::time::{self, Control, Finished, Observer};
 
-/// A flow set up with its initial state, ready to run.
+/// A flow set up with its initial state, ready to run from it or from a checkpoint.
 trait Job {
     fn run(
         self: Box<Self>,
+        checkpoint: Option<&[u8]>,
         control: &Control,
         observers: &mut [&mut dyn Observer],
     ) -> Result<Finished<()>>;
@@ -26,11 +27,15 @@ trait Job {
 impl<F: Flow> Job for (F, F::State) {
     fn run(
         self: Box<Self>,
+        checkpoint: Option<&[u8]>,
         control: &Control,
         observers: &mut [&mut dyn Observer],
     ) -> Result<Finished<()>> {
         let (mut flow, state) = *self;
-        let f = time::run(&mut flow, state, control, observers)?;
+        let f = match checkpoint {
+            None => time::run(&mut flow, state, control, observers)?,
+            Some(bytes) => time::resume(&mut flow, bytes, control, observers)?,
+        };
         Ok(Finished {
             state: (),
             last: f.last,
@@ -54,7 +59,16 @@ impl Prepared {
 
     /// Run to the end, reporting to `observers`.
     pub fn run(self, observers: &mut [&mut dyn Observer]) -> Result<Finished<()>> {
-        self.job.run(&self.control, observers)
+        self.job.run(None, &self.control, observers)
+    }
+
+    /// Go on from a checkpoint of an earlier run of the same scenario ([`time::resume`]).
+    pub fn resume(
+        self,
+        checkpoint: &[u8],
+        observers: &mut [&mut dyn Observer],
+    ) -> Result<Finished<()>> {
+        self.job.run(Some(checkpoint), &self.control, observers)
     }
 }
 

@@ -48,10 +48,15 @@ pub enum Command {
     /// Run a scenario: frames + .pvd for ParaView, energy.csv, energy.png/svg, config.toml.
     Run {
         /// A scenario file (.toml) or the name of a built-in scenario (default: `default`).
+        #[arg(conflicts_with = "resume")]
         scenario: Option<String>,
         /// Output directory (default: output/<scenario name>/).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "resume")]
         out: Option<PathBuf>,
+        /// Go on with the run in DIR from its last frame (an interrupted or finished run;
+        /// `--set time.t_end=…` or `time.steps=…` runs it further), appending to its files.
+        #[arg(long, value_name = "DIR")]
+        resume: Option<PathBuf>,
         /// Override a scenario key, e.g. `--set time.dt=1e-4` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
@@ -103,7 +108,14 @@ pub enum MeshCommand {
 /// Execute parsed arguments; the returned error is printed by `main`.
 pub fn run(args: Args) -> Result<()> {
     match args.command {
-        Command::Run { scenario, out, set } => run_scenario(scenario.as_deref(), out, &set),
+        Command::Run {
+            resume: Some(dir),
+            set,
+            ..
+        } => resume_run(&dir, &set),
+        Command::Run {
+            scenario, out, set, ..
+        } => run_scenario(scenario.as_deref(), out, &set),
         Command::Scenarios => {
             for (name, text) in BUILTIN {
                 let s = Scenario::from_toml(text, name, &[])?;
@@ -146,7 +158,69 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
         eprintln!("note: {note}");
     }
     run_dir::write_text(&dir.join("config.toml"), &scenario.resolved_toml())?;
-    let mut writer = RunWriter::new(&dir, &scenario.name)?;
+    let writer = RunWriter::new(&dir, &scenario.name)?;
+    drive(&scenario, &dir, prepared, writer, None)
+}
+
+/// Scenario keys a resumed run may change: when it ends and how often it writes.
+const RESUMABLE_KEYS: [&str; 4] = ["time.t_end", "time.steps", "time.tol", "output.every"];
+
+/// `geoflow run --resume DIR`: the run's own config.toml, set up again, then continued from its
+/// checkpoint (the state of its last frame), appending to its files.
+fn resume_run(dir: &std::path::Path, set: &[String]) -> Result<()> {
+    if let Some(s) = set
+        .iter()
+        .find(|s| !RESUMABLE_KEYS.contains(&s.split('=').next().unwrap_or("").trim()))
+    {
+        return Err(Error::Usage(format!(
+            "--resume continues the same run: `--set {s}` would change it; only {} can change \
+             (start a new run for the rest)",
+            RESUMABLE_KEYS.join(", ")
+        )));
+    }
+    let config = dir.join("config.toml");
+    if !config.exists() {
+        return Err(Error::Usage(format!(
+            "{}: holds no geoflow run to resume (no config.toml)",
+            dir.display()
+        )));
+    }
+    let scenario = Scenario::load(Some(&config.display().to_string()), set)?;
+    let checkpoint_path = dir.join(run_dir::CHECKPOINT);
+    let checkpoint = std::fs::read(&checkpoint_path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Usage(format!(
+                "{}: no checkpoint to resume from (the run wrote no frame); run it again",
+                dir.display()
+            ))
+        } else {
+            Error::io(&checkpoint_path, e)
+        }
+    })?;
+    let (step, time, frames) = geoflow::time::checkpoint_position(&checkpoint)?;
+    let prepared = run::prepare(&scenario, &mut |w| eprintln!("warning: {w}"))?;
+    let held = run_dir::reopen(dir)?;
+    for note in &held.notes {
+        eprintln!("note: {note}");
+    }
+    eprintln!(
+        "resuming at step {step} (t = {time:e}) from {}",
+        checkpoint_path.display()
+    );
+    run_dir::write_text(&config, &scenario.resolved_toml())?;
+    let writer = RunWriter::resume(dir, &scenario.name, step, frames)?;
+    drive(&scenario, dir, prepared, writer, Some(&checkpoint))
+}
+
+/// Run a prepared scenario into its directory (from its start, or from a checkpoint), with the
+/// progress bar and signal handling, and report how it ended.
+fn drive(
+    scenario: &Scenario,
+    dir: &std::path::Path,
+    prepared: run::Prepared,
+    mut writer: RunWriter,
+    checkpoint: Option<&[u8]>,
+) -> Result<()> {
     let mut bar = progress::Progress::new();
     // SIGINT and SIGTERM end the run after the step in progress, with its files complete.
     let interrupt = geoflow::time::Interrupt::default();
@@ -157,7 +231,11 @@ fn run_scenario(spec: Option<&str>, out: Option<PathBuf>, set: &[String]) -> Res
     let prepared = prepared.with_interrupt(interrupt);
     let started = std::time::Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        prepared.run(&mut [&mut writer, &mut bar])
+        let observers: &mut [&mut dyn geoflow::time::Observer] = &mut [&mut writer, &mut bar];
+        match checkpoint {
+            None => prepared.run(observers),
+            Some(bytes) => prepared.resume(bytes, observers),
+        }
     }))
     .unwrap_or_else(|_| {
         let msg = crate::PANIC.lock().ok().and_then(|mut p| p.take());

@@ -78,6 +78,19 @@ pub struct MetricState {
     eval: Option<Arc<Evaluation>>,
 }
 
+/// Checkpoints keep `u` only; the evaluation is recomputed.
+impl serde::Serialize for MetricState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.u.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<f64>::deserialize(d).map(MetricState::new)
+    }
+}
+
 impl MetricState {
     /// The state of the scale factors `u`, not evaluated yet.
     pub fn new(u: Vec<f64>) -> MetricState {

@@ -57,7 +57,7 @@ pub enum GraphForm {
 }
 
 /// The state of a graph flow: nodal heights, boundary included.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct GraphState {
     pub u: Vec<f64>,
 }

@@ -71,7 +71,7 @@ pub const CONCENTRATION: f64 = 2.0;
 pub const BLOWUP_DROP: f64 = PI;
 
 /// A concentration of energy at a node, followed until it is released.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Concentration {
     node: usize,
     local: f64,
@@ -80,7 +80,7 @@ struct Concentration {
 }
 
 /// A map into the target: one point of `N` (of 2 or 3 components) per node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MapState {
     pub u: Vec<[f64; 3]>,
 }
@@ -648,6 +648,16 @@ impl<D: Discretization> Flow for HarmonicMap<D> {
 
     fn stops_at_singularities(&self) -> bool {
         self.opts.on_blowup == OnBlowup::Stop
+    }
+
+    /// The concentration being followed, if any (it decides the next blow-up event).
+    fn save(&self) -> Vec<u8> {
+        postcard::to_stdvec(&self.concentration).expect("serializes")
+    }
+
+    fn restore(&mut self, _s: &mut MapState, saved: &[u8]) -> Result<(), super::BadCheckpoint> {
+        self.concentration = postcard::from_bytes(saved)?;
+        Ok(())
     }
 
     fn take_events(&mut self) -> Vec<String> {

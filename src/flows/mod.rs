@@ -64,9 +64,16 @@ pub trait ImplicitStep: Flow {
     fn unknowns(&self) -> usize;
 }
 
+/// A checkpoint that does not hold what this flow saved (another flow's, or damaged).
+#[derive(Debug, thiserror::Error)]
+#[error("the checkpoint does not fit this flow: {0}")]
+pub struct BadCheckpoint(#[from] postcard::Error);
+
 /// A gradient flow discretized in time by steps of size `dt`.
 pub trait Flow {
-    type State: Clone;
+    /// The state; serializable exactly, so that a run resumed from a checkpoint repeats the
+    /// uninterrupted run bit for bit.
+    type State: Clone + serde::Serialize + serde::de::DeserializeOwned;
 
     /// The energy the flow decreases, in the same discretization as [`Flow::step`].
     fn energy(&self, s: &Self::State) -> f64;
@@ -93,6 +100,17 @@ pub trait Flow {
     /// ends the run cleanly at the last valid state instead of failing it.
     fn stops_at_singularities(&self) -> bool {
         false
+    }
+
+    /// What the flow carries from one step to the next besides the state (a detector's memory,
+    /// a factorization being reused), saved in checkpoints; nothing by default.
+    fn save(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    /// Take back what [`Flow::save`] saved, for a run resumed from state `s`.
+    fn restore(&mut self, _s: &mut Self::State, _saved: &[u8]) -> Result<(), BadCheckpoint> {
+        Ok(())
     }
 
     /// Notable events of the last step (e.g. a detected blow-up), to be logged; drained.

@@ -47,7 +47,7 @@ use rayon::prelude::*;
 pub mod setup;
 
 /// The conformal factor `u` at every node (`g = e^{2u} g0`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RicciState {
     pub u: Vec<f64>,
 }

@@ -103,7 +103,7 @@ impl Default for SurfaceOptions {
 }
 
 /// The state: the current mesh (its connectivity never changes during a run).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SurfaceState {
     pub mesh: TriMesh,
 }

@@ -60,6 +60,50 @@ impl PvdSeries {
     pub fn entries(&self) -> &[(f64, String)] {
         &self.entries
     }
+
+    /// A series this module wrote earlier, read back to go on with it (a resumed run).
+    pub fn read(path: impl Into<PathBuf>) -> Result<Self> {
+        let path = path.into();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let attr = |d: &str, name: &str| -> Option<String> {
+            let start = d.find(&format!("{name}=\""))? + name.len() + 2;
+            Some(unescape(&d[start..start + d[start..].find('"')?]))
+        };
+        let entries = text
+            .split("<DataSet")
+            .skip(1)
+            .map(|d| {
+                let time = attr(d, "timestep").and_then(|t| t.parse().ok());
+                match (time, attr(d, "file")) {
+                    (Some(t), Some(f)) => Ok((t, f)),
+                    _ => Err(Error::Usage(format!(
+                        "{}: a DataSet without a timestep or file",
+                        path.display()
+                    ))),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { path, entries })
+    }
+
+    /// Keep the entries for which `keep` holds (and rewrite the file when that drops some).
+    pub fn retain(&mut self, keep: impl Fn(f64, &str) -> bool) -> Result<()> {
+        let before = self.entries.len();
+        self.entries.retain(|(t, f)| keep(*t, f));
+        if self.entries.len() == before {
+            return Ok(());
+        }
+        write_atomically(&self.path, |w| write_pvd(w, &self.entries))
+    }
+}
+
+/// The inverse of [`escape`].
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 fn write_pvd<W: Write>(w: &mut W, entries: &[(f64, String)]) -> std::io::Result<()> {

@@ -29,14 +29,18 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Files a previous geoflow run leaves in its directory (and that a new run replaces).
-const RUN_FILES: [&str; 6] = [
+const RUN_FILES: [&str; 7] = [
     "energy.csv",
     "events.log",
     "energy.png",
     "energy.svg",
     "config.toml",
     "status",
+    CHECKPOINT,
 ];
+
+/// The checkpoint of the last frame (see [`crate::time::resume`]).
+pub const CHECKPOINT: &str = "checkpoint.bin";
 
 /// The advisory lock file of a run directory.
 const LOCK: &str = ".geoflow.lock";
@@ -113,6 +117,35 @@ pub fn prepare(dir: &Path) -> Result<RunDir> {
     })
 }
 
+/// Open the directory of an earlier run to go on with it (`--resume`): lock it, remove the
+/// temporary files a killed run left, keep everything else.
+pub fn reopen(dir: &Path) -> Result<RunDir> {
+    if !dir.join("config.toml").exists() {
+        return Err(Error::Usage(format!(
+            "{}: holds no geoflow run to resume (no config.toml)",
+            dir.display()
+        )));
+    }
+    let lock = lock(dir)?;
+    let mut notes = Vec::new();
+    for d in [dir.to_path_buf(), dir.join("frames")] {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for p in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if is_temporary(name) {
+                fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+                notes.push(format!(
+                    "removed {}, left by an interrupted run",
+                    p.display()
+                ));
+            }
+        }
+    }
+    Ok(RunDir { _lock: lock, notes })
+}
+
 /// Take the advisory lock of `dir`, or say that another run holds it.
 fn lock(dir: &Path) -> Result<fs::File> {
     let path = dir.join(LOCK);
@@ -147,10 +180,19 @@ pub struct RunWriter {
     name: String,
     pvd: PvdSeries,
     /// The further series of [`Frame::series`], by name.
-    series: Vec<(&'static str, PvdSeries)>,
+    series: Vec<(String, PvdSeries)>,
     csv: Option<BufWriter<fs::File>>,
-    columns: Vec<&'static str>,
-    history: Vec<StepRecord>,
+    /// The diagnostics columns of `energy.csv`, and every row so far (for the plot).
+    columns: Vec<String>,
+    history: Vec<Row>,
+}
+
+/// One row of `energy.csv`, as the plot needs it.
+struct Row {
+    step: usize,
+    time: f64,
+    energy: f64,
+    diagnostics: Vec<f64>,
 }
 
 impl RunWriter {
@@ -165,6 +207,111 @@ impl RunWriter {
             csv: None,
             columns: Vec::new(),
             history: Vec::new(),
+        })
+    }
+
+    /// Go on writing a run that stopped at its checkpoint of step `step`, after `frames`
+    /// frames: what was written after the checkpoint (rows, events, frames of a run that went
+    /// on or was killed) is dropped, so the files read as if the run had stopped there.
+    pub fn resume(dir: &Path, name: &str, step: usize, frames: usize) -> Result<RunWriter> {
+        // The series: the first `frames` frames (files `…_NNNNNN.ext`, numbered by frame).
+        let index = |file: &str| -> Option<usize> {
+            let stem = Path::new(file).file_stem()?.to_str()?;
+            stem.rsplit('_').next()?.parse().ok()
+        };
+        let mut pvd = PvdSeries::read(dir.join(format!("{name}.pvd")))?;
+        pvd.retain(|_, f| index(f).is_some_and(|i| i < frames))?;
+        let mut series = Vec::new();
+        let mut listed: Vec<String> = pvd.entries().iter().map(|(_, f)| f.clone()).collect();
+        let prefix = format!("{name}_");
+        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let file = entry.map_err(|e| Error::io(dir, e))?.file_name();
+            let file = file.to_string_lossy();
+            let Some(suffix) = file
+                .strip_prefix(&prefix)
+                .and_then(|f| f.strip_suffix(".pvd"))
+            else {
+                continue;
+            };
+            let mut s = PvdSeries::read(dir.join(file.as_ref()))?;
+            s.retain(|_, f| index(f).is_some_and(|i| i < frames))?;
+            listed.extend(s.entries().iter().map(|(_, f)| f.clone()));
+            series.push((suffix.to_string(), s));
+        }
+        let frames_dir = dir.join("frames");
+        for entry in fs::read_dir(&frames_dir).map_err(|e| Error::io(&frames_dir, e))? {
+            let path = entry.map_err(|e| Error::io(&frames_dir, e))?.path();
+            let rel = format!(
+                "frames/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if !listed.contains(&rel) {
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        // energy.csv and events.log up to the checkpoint's step.
+        let step_of = |line: &str, prefix: &str| -> Option<usize> {
+            line.strip_prefix(prefix)?
+                .split([',', ' '])
+                .next()?
+                .parse()
+                .ok()
+        };
+        let csv_path = dir.join("energy.csv");
+        let text = fs::read_to_string(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default().to_string();
+        let kept: Vec<&str> = lines
+            .filter(|l| step_of(l, "").is_some_and(|s| s <= step))
+            .collect();
+        let columns: Vec<String> = header.split(',').skip(5).map(String::from).collect();
+        let history = kept
+            .iter()
+            .map(|l| {
+                let v: Vec<f64> = l
+                    .split(',')
+                    .map(|x| x.parse().unwrap_or(f64::NAN))
+                    .collect();
+                Row {
+                    step: v[0] as usize,
+                    time: v[1],
+                    energy: v[3],
+                    diagnostics: v[5..].to_vec(),
+                }
+            })
+            .collect();
+        let mut csv_text = header + "\n";
+        for l in &kept {
+            csv_text += l;
+            csv_text.push('\n');
+        }
+        write_text(&csv_path, &csv_text)?;
+        let events = dir.join("events.log");
+        if events.exists() {
+            let text = fs::read_to_string(&events).map_err(|e| Error::io(&events, e))?;
+            let kept: String = text
+                .lines()
+                .filter(|l| step_of(l, "step ").is_some_and(|s| s <= step))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            write_text(&events, &kept)?;
+        }
+        let csv = fs::OpenOptions::new()
+            .append(true)
+            .open(&csv_path)
+            .map_err(|e| Error::io(&csv_path, e))?;
+        write_text(
+            &dir.join("status"),
+            &format!("running (resumed at step {step})\n"),
+        )?;
+        Ok(RunWriter {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            pvd,
+            series,
+            csv: Some(BufWriter::new(csv)),
+            columns,
+            history,
         })
     }
 
@@ -209,8 +356,8 @@ impl RunWriter {
             .filter(|(_, c)| c.starts_with("error"))
             .map(|(i, c)| {
                 (
-                    *c,
-                    self.history.iter().map(|r| r.diagnostics[i].1).collect(),
+                    c.as_str(),
+                    self.history.iter().map(|r| r.diagnostics[i]).collect(),
                 )
             })
             .collect();
@@ -230,7 +377,7 @@ impl Observer for RunWriter {
         if self.csv.is_none() {
             let f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
             let mut w = BufWriter::new(f);
-            self.columns = rec.diagnostics.iter().map(|(n, _)| *n).collect();
+            self.columns = rec.diagnostics.iter().map(|(n, _)| n.to_string()).collect();
             let mut header = String::from("step,time,dt,energy,rate");
             for c in &self.columns {
                 header.push(',');
@@ -248,7 +395,12 @@ impl Observer for RunWriter {
             line.push_str(&format!(",{v:e}"));
         }
         writeln!(w, "{line}").map_err(|e| Error::io(&path, e))?;
-        self.history.push(rec.clone());
+        self.history.push(Row {
+            step: rec.step,
+            time: rec.time,
+            energy: rec.energy,
+            diagnostics: rec.diagnostics.iter().map(|(_, v)| *v).collect(),
+        });
         Ok(())
     }
 
@@ -264,7 +416,7 @@ impl Observer for RunWriter {
                 Some(p) => p,
                 None => {
                     let pvd = self.dir.join(format!("{}_{suffix}.pvd", self.name));
-                    self.series.push((suffix, PvdSeries::new(pvd)));
+                    self.series.push((suffix.to_string(), PvdSeries::new(pvd)));
                     self.series.len() - 1
                 }
             };
@@ -284,6 +436,16 @@ impl Observer for RunWriter {
                 .map_err(|e| Error::io(self.dir.join("energy.csv"), e))?;
         }
         Ok(())
+    }
+
+    fn wants_checkpoints(&self) -> bool {
+        true
+    }
+
+    /// `checkpoint.bin`, after the frame files and the `.pvd`s that list them: a checkpoint
+    /// never refers to a frame that is not there.
+    fn checkpoint(&mut self, _rec: &StepRecord, bytes: &[u8]) -> Result<()> {
+        write_atomically(&self.dir.join(CHECKPOINT), |w| w.write_all(bytes))
     }
 
     fn event(&mut self, rec: &StepRecord, msg: &str) -> Result<()> {

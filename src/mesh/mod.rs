@@ -10,7 +10,7 @@ pub mod shapes;
 pub mod topology;
 
 /// A triangle mesh.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TriMesh {
     /// Vertex positions.
     pub positions: Vec<[f64; 3]>,

@@ -113,6 +113,16 @@ pub trait Observer {
     fn event(&mut self, _rec: &StepRecord, _msg: &str) -> Result<()> {
         Ok(())
     }
+    /// Whether to be handed a checkpoint with every frame (serializing one costs a copy of
+    /// the state, so only observers that keep them ask).
+    fn wants_checkpoints(&self) -> bool {
+        false
+    }
+    /// A checkpoint of the state of the frame just written (after [`Observer::frame`]):
+    /// [`resume`] continues the run from it.
+    fn checkpoint(&mut self, _rec: &StepRecord, _bytes: &[u8]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The result of a completed run.
@@ -155,10 +165,118 @@ fn check_finite(rec: &StepRecord) -> std::result::Result<(), String> {
 /// On a numerical fault (failed factorization, non-finite values) the observers' `finish` is
 /// called with the message and an [`Error::Numerical`] is returned; whatever they wrote before
 /// stays valid. When [`Control::interrupt`] is set, the run ends after the step in progress,
-/// with its last state as a frame, as [`Stop::Interrupted`].
+/// with its last state as a frame, as [`Stop::Interrupted`]. With every frame, observers that
+/// ask for them get a checkpoint ([`resume`] continues from it).
 pub fn run<F: Flow>(
     flow: &mut F,
     state: F::State,
+    control: &Control,
+    observers: &mut [&mut dyn Observer],
+) -> Result<Finished<F::State>> {
+    let rec = record(flow, &state, 0, control.t0, 0.0, 0.0);
+    let at = At {
+        state,
+        rec,
+        frames: 0,
+    };
+    drive(flow, at, false, control, observers)
+}
+
+/// Continue a run from a checkpoint an earlier run under the same scenario wrote (see
+/// [`Observer::checkpoint`]); `control` may end it later than the first run did. The step that
+/// was checkpointed is not reported again (its row and frame exist), and the steps after it
+/// repeat those of an uninterrupted run bit for bit.
+pub fn resume<F: Flow>(
+    flow: &mut F,
+    checkpoint: &[u8],
+    control: &Control,
+    observers: &mut [&mut dyn Observer],
+) -> Result<Finished<F::State>> {
+    let c = Checkpoint::<F::State>::decode(checkpoint)?;
+    let mut state = c.state;
+    flow.restore(&mut state, &c.flow)
+        .map_err(|e| Error::Usage(format!("cannot resume: {e}")))?;
+    let rec = record(flow, &state, c.step, c.time, c.dt, c.rate);
+    let at = At {
+        state,
+        rec,
+        frames: c.frames,
+    };
+    drive(flow, at, true, control, observers)
+}
+
+/// A checkpoint: the state reached at a step, with what the driver and the flow need to go on
+/// exactly as if they had not stopped.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint<S> {
+    pub step: usize,
+    pub time: f64,
+    /// The step size and rate that led to this state (the rate decides a steady state).
+    pub dt: f64,
+    pub rate: f64,
+    /// Frames written up to and including this one.
+    pub frames: usize,
+    pub state: S,
+    /// What [`Flow::save`] returned.
+    pub flow: Vec<u8>,
+}
+
+/// The first bytes of a checkpoint file (a format version in the last one).
+const CHECKPOINT_MAGIC: &[u8] = b"geoflow-checkpoint-1\n";
+
+impl<S: serde::Serialize> Checkpoint<S> {
+    /// The checkpoint as bytes (exact: `f64` bit patterns).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = CHECKPOINT_MAGIC.to_vec();
+        bytes.extend(postcard::to_stdvec(self).expect("a checkpoint serializes"));
+        bytes
+    }
+}
+
+impl<S: serde::de::DeserializeOwned> Checkpoint<S> {
+    /// A checkpoint from [`Checkpoint::encode`]'s bytes, or why they are not one.
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let body = bytes.strip_prefix(CHECKPOINT_MAGIC).ok_or_else(|| {
+            Error::Usage("cannot resume: not a geoflow checkpoint (or of another version)".into())
+        })?;
+        postcard::from_bytes(body).map_err(|e| {
+            Error::Usage(format!(
+                "cannot resume: the checkpoint does not fit this scenario's flow ({e})"
+            ))
+        })
+    }
+}
+
+/// The step, time and frame count a checkpoint was taken at, read without knowing its flow.
+pub fn checkpoint_position(bytes: &[u8]) -> Result<(usize, f64, usize)> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        step: usize,
+        time: f64,
+        _dt: f64,
+        _rate: f64,
+        frames: usize,
+    }
+    let body = bytes.strip_prefix(CHECKPOINT_MAGIC).ok_or_else(|| {
+        Error::Usage("cannot resume: not a geoflow checkpoint (or of another version)".into())
+    })?;
+    let (h, _): (Head, _) = postcard::take_from_bytes(body)
+        .map_err(|e| Error::Usage(format!("cannot resume: a damaged checkpoint ({e})")))?;
+    Ok((h.step, h.time, h.frames))
+}
+
+/// Where the loop stands: the state, its record, and the frames written so far.
+struct At<S> {
+    state: S,
+    rec: StepRecord,
+    frames: usize,
+}
+
+/// The time loop from `at`; `resumed`: its record and frame were written by an earlier run.
+fn drive<F: Flow>(
+    flow: &mut F,
+    at: At<F::State>,
+    resumed: bool,
     control: &Control,
     observers: &mut [&mut dyn Observer],
 ) -> Result<Finished<F::State>> {
@@ -166,9 +284,14 @@ pub fn run<F: Flow>(
     for o in observers.iter_mut() {
         o.start(planned)?;
     }
-    let mut state = state;
-    let mut t = control.t0;
-    let mut rec = record(flow, &state, 0, t, 0.0, 0.0);
+    let checkpoints = observers.iter().any(|o| o.wants_checkpoints());
+    let At {
+        mut state,
+        mut rec,
+        mut frames,
+    } = at;
+    let mut t = rec.time;
+    let mut step = rec.step;
     let fail = |observers: &mut [&mut dyn Observer],
                 rec: &StepRecord,
                 step: usize,
@@ -187,10 +310,45 @@ pub fn run<F: Flow>(
         Error::Numerical { step, time, msg }
     };
     if let Err(msg) = check_finite(&rec) {
-        return Err(fail(observers, &rec, 0, t, format!("initial state: {msg}")));
+        let msg = if resumed {
+            format!("resumed state: {msg}")
+        } else {
+            format!("initial state: {msg}")
+        };
+        return Err(fail(observers, &rec, step, t, msg));
     }
     let frame_due = |step: usize, last: bool| last || step.is_multiple_of(control.every.max(1));
-    let mut step = 0;
+    // A frame of the state, then (for observers that keep them) its checkpoint.
+    let emit_frame = |flow: &F,
+                      state: &F::State,
+                      rec: &StepRecord,
+                      frames: &mut usize,
+                      observers: &mut [&mut dyn Observer]|
+     -> Result<()> {
+        let frame = flow.frame(state, rec.time);
+        for o in observers.iter_mut() {
+            o.frame(rec, &frame)?;
+        }
+        *frames += 1;
+        if checkpoints {
+            let bytes = Checkpoint {
+                step: rec.step,
+                time: rec.time,
+                dt: rec.dt,
+                rate: rec.rate,
+                frames: *frames,
+                state,
+                flow: flow.save(),
+            }
+            .encode();
+            for o in observers.iter_mut().filter(|o| o.wants_checkpoints()) {
+                o.checkpoint(rec, &bytes)?;
+            }
+        }
+        Ok(())
+    };
+    // A resumed run's first record and frame were written by the run it continues.
+    let mut written = resumed;
     let stop = loop {
         let at_end =
             control.t_end.is_some_and(|te| t >= te) || control.steps.is_some_and(|n| step >= n);
@@ -202,13 +360,12 @@ pub fn run<F: Flow>(
             .map(|i| i.load(Ordering::Relaxed) as i32)
             .filter(|&signal| signal != 0);
         let last = at_end || steady || interrupted.is_some();
-        for o in observers.iter_mut() {
-            o.step(&rec)?;
-        }
-        if frame_due(step, last) {
-            let frame = flow.frame(&state, t);
+        if !std::mem::take(&mut written) {
             for o in observers.iter_mut() {
-                o.frame(&rec, &frame)?;
+                o.step(&rec)?;
+            }
+            if frame_due(step, last) {
+                emit_frame(flow, &state, &rec, &mut frames, observers)?;
             }
         }
         if last {
@@ -236,10 +393,7 @@ pub fn run<F: Flow>(
             {
                 // The current state is the last valid one: make sure it is a frame, then stop.
                 if !frame_due(step, false) {
-                    let frame = flow.frame(&state, t);
-                    for o in observers.iter_mut() {
-                        o.frame(&rec, &frame)?;
-                    }
+                    emit_frame(flow, &state, &rec, &mut frames, observers)?;
                 }
                 break Stop::Collapse(match e {
                     StepError::Singular(msg) => msg,

@@ -48,9 +48,16 @@ fn listed(pvd: &Path) -> Vec<String> {
     pvd_entries(pvd).into_iter().map(|(_, f)| f).collect()
 }
 
-/// The run directory is valid: listed frames complete, none unlisted, no temporary files.
+/// The run directory is valid: listed frames complete, none unlisted by any of its series, no
+/// temporary files.
 fn assert_valid_run_dir(run: &Path, pvd: &str) {
-    let listed = listed(&run.join(pvd));
+    assert!(run.join(pvd).exists() || listed(&run.join(pvd)).is_empty());
+    let listed: Vec<String> = std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pvd"))
+        .flat_map(|p| listed(&p))
+        .collect();
     for f in &listed {
         let text = std::fs::read_to_string(run.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(
@@ -337,4 +344,167 @@ fn runs_that_cannot_run_are_refused_before_anything_is_written() {
             &["`mesh`", "nothing can move"],
         );
     }
+}
+
+/// The bytes of the last frame a `.pvd` lists.
+fn last_frame(run: &Path, pvd: &str) -> Vec<u8> {
+    let entries = listed(&run.join(pvd));
+    std::fs::read(run.join(entries.last().expect("a frame"))).unwrap()
+}
+
+#[test]
+fn a_run_resumed_halfway_repeats_the_uninterrupted_run_bit_for_bit_for_every_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    // (scenario, its .pvd, the steps of the whole run, more overrides): every flow, and the
+    // state each carries between steps (a frozen Laplacian and volume, Möbius centering, a
+    // blow-up detector, the normalized area, Newton reusing a factorization).
+    let cases: &[(&str, &str, usize, &[&str])] = &[
+        ("grim-reaper", "grim-reaper.pvd", 40, &[]),
+        ("spherical-cap-disk", "spherical-cap-disk.pvd", 20, &[]),
+        ("shrinking-sphere", "shrinking-sphere.pvd", 30, &[]),
+        ("bumpy-sphere", "bumpy-sphere.pvd", 30, &[]),
+        ("gauss-map", "gauss-map.pvd", 40, &["mesh.level=3"]),
+        (
+            "bubbling",
+            "bubbling.pvd",
+            1700,
+            &["mesh.rings=8", "output.every=50"],
+        ),
+        ("cigar", "cigar.pvd", 30, &[]),
+        (
+            "ricci-ellipsoid",
+            "ricci-ellipsoid.pvd",
+            40,
+            &["mesh.level=3"],
+        ),
+        (
+            "flatten-hemisphere",
+            "flatten-hemisphere.pvd",
+            6,
+            &["discrete_ricci.method=flow", "time.dt=0.1"],
+        ),
+        ("uniformize-sphere", "uniformize-sphere.pvd", 8, &[]),
+    ];
+    for (name, pvd, steps, extra) in cases {
+        let run = |out: &str, steps: usize| {
+            let mut args = vec![
+                "run".to_string(),
+                name.to_string(),
+                "--out".into(),
+                out.into(),
+            ];
+            for s in extra.iter().map(|s| s.to_string()).chain([
+                format!("time.steps={steps}"),
+                "time.t_end=1e9".into(),
+                "time.tol=1e-300".into(),
+            ]) {
+                args.extend(["--set".into(), s]);
+            }
+            let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+            let o = geoflow(&args, dir.path());
+            assert!(
+                o.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        let (whole, half) = (format!("{name}-whole"), format!("{name}-half"));
+        run(&whole, *steps);
+        run(&half, steps / 2);
+        let o = geoflow(
+            &[
+                "run",
+                "--resume",
+                &half,
+                "--set",
+                &format!("time.steps={steps}"),
+            ],
+            dir.path(),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{name}: {err}");
+        assert!(
+            err.contains(&format!("resuming at step {}", steps / 2)),
+            "{name}: {err}"
+        );
+        let read = |run: &str, f: &str| {
+            std::fs::read_to_string(dir.path().join(run).join(f)).unwrap_or_default()
+        };
+        assert_eq!(
+            read(&whole, "energy.csv"),
+            read(&half, "energy.csv"),
+            "{name}: energy.csv"
+        );
+        assert_eq!(
+            read(&whole, "events.log"),
+            read(&half, "events.log"),
+            "{name}: events.log"
+        );
+        assert!(
+            last_frame(&dir.path().join(&whole), pvd) == last_frame(&dir.path().join(&half), pvd),
+            "{name}: the final frames differ"
+        );
+        assert_valid_run_dir(&dir.path().join(&half), pvd);
+    }
+}
+
+#[test]
+fn an_interrupted_run_resumed_to_its_end_is_the_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = ["--set", "time.steps=400", "--set", "output.every=25"];
+    let mut args = vec!["run", "--out", "whole"];
+    args.extend(set);
+    assert!(geoflow(&args, dir.path()).status.success());
+    for (trial, delay_ms) in [30u64, 150, 400].into_iter().enumerate() {
+        let out = format!("cut{trial}");
+        let mut args = vec!["run", "--out", &out];
+        args.extend(set);
+        let child = spawn(&args, dir.path());
+        wait_for(&dir.path().join(&out).join("status"));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        signal(&child, "-INT");
+        let code = child.wait_with_output().unwrap().status.code();
+        let o = geoflow(&["run", "--resume", &out], dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let read =
+            |run: &str| std::fs::read_to_string(dir.path().join(run).join("energy.csv")).unwrap();
+        assert_eq!(read("whole"), read(&out), "trial {trial} (exit {code:?})");
+        let run = dir.path().join(&out);
+        assert!(
+            last_frame(&dir.path().join("whole"), "soap-film.pvd")
+                == last_frame(&run, "soap-film.pvd")
+        );
+        assert_valid_run_dir(&run, "soap-film.pvd");
+        let status = std::fs::read_to_string(run.join("status")).unwrap();
+        assert!(status.starts_with("completed: 400 steps"), "{status}");
+    }
+}
+
+#[test]
+fn resume_refuses_what_would_change_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        geoflow(&["run", "--out", "r", "--set", "time.steps=3"], dir.path())
+            .status
+            .success()
+    );
+    let o = geoflow(
+        &["run", "--resume", "r", "--set", "time.dt=1e-4"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("only time.t_end"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = geoflow(&["run", "--resume", "nowhere"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_file(dir.path().join("r/checkpoint.bin")).unwrap();
+    let o = geoflow(&["run", "--resume", "r"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no checkpoint"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
