@@ -99,7 +99,14 @@ pub fn prepare(dir: &Path) -> Result<RunDir> {
                 dir.display()
             ));
         }
-        for p in entries.iter().filter(|p| ours(&name(p)) && name(p) != LOCK) {
+        // The series first: from then on nothing lists a frame, so the directory stays valid
+        // (an empty run) whenever this is cut short.
+        let mut ours_first: Vec<&PathBuf> = entries
+            .iter()
+            .filter(|p| ours(&name(p)) && name(p) != LOCK)
+            .collect();
+        ours_first.sort_by_key(|p| !name(p).ends_with(".pvd"));
+        for p in ours_first {
             let r = if p.is_dir() {
                 fs::remove_dir_all(p)
             } else {

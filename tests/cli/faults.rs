@@ -27,10 +27,11 @@ fn signal(child: &Child, name: &str) {
     assert!(ok, "kill {name} failed");
 }
 
-/// Wait until `path` exists (the run has started writing), at most 20 s.
+/// Wait until the `status` file at `path` says `running` (the run has started writing), at
+/// most 20 s.
 fn wait_for(path: &Path) {
     let start = Instant::now();
-    while !path.exists() {
+    while !std::fs::read_to_string(path).is_ok_and(|s| s.starts_with("running")) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "{} never appeared",
