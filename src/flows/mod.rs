@@ -73,6 +73,13 @@ pub trait Flow {
         false
     }
 
+    /// For a flow that has a tolerance of its own ([`Flow::converged`]): `None` if `s` reached
+    /// it, else why not (what is missing, where, and what to try). The driver fails a run that
+    /// stops at its step or time limit on a state the flow says is not converged.
+    fn not_converged(&self, _s: &Self::State) -> Option<String> {
+        None
+    }
+
     /// Whether a singularity the flow detects ([`StepError::Collapse`], [`StepError::Singular`])
     /// ends the run cleanly at the last valid state instead of failing it.
     fn stops_at_singularities(&self) -> bool {

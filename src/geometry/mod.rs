@@ -100,7 +100,9 @@ pub use curvature::{
     vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,
     vertex_mean_curvature,
 };
-pub use layout::{corner_layout, planar_layout, torus_modulus, CornerLayout};
+pub use layout::{
+    corner_layout, halfedge_corner_layout, planar_layout, torus_modulus, CornerLayout,
+};
 pub use mass::{
     consistent_mass, consistent_mass_entries, corner_barycentric_areas, corner_voronoi_areas,
     corner_voronoi_areas_from_lengths, lumped_mass_entries, vertex_lumped_mass_barycentric,

@@ -124,7 +124,8 @@ fn check_finite(rec: &StepRecord) -> std::result::Result<(), String> {
 ///
 /// On a numerical fault (failed factorization, non-finite values) the observers' `finish` is
 /// called with the message and an [`Error::Numerical`] is returned; whatever they wrote before
-/// stays valid.
+/// stays valid. So is a run that reaches its end time or step limit on a state the flow says
+/// is not converged ([`Flow::not_converged`]), with the flow's message.
 pub fn run<F: Flow>(
     flow: &mut F,
     state: F::State,
@@ -220,6 +221,12 @@ pub fn run<F: Flow>(
             }
         }
     };
+    // A run that stopped at its limit on a state its flow does not accept is not a success.
+    if matches!(stop, Stop::EndTime | Stop::Steps) {
+        if let Some(msg) = flow.not_converged(&state) {
+            return Err(fail(observers, &rec, step, t, msg));
+        }
+    }
     for o in observers.iter_mut() {
         o.finish(&rec, None)?;
     }

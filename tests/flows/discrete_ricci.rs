@@ -705,10 +705,18 @@ fn delaunay_flips_reach_the_lower_energy_delaunay_metric_with_the_right_gradient
     assert!(energies[1] < energies[0], "{energies:?}");
 }
 
+/// Whether a face has two corners at one vertex (a self-loop or a fold of the Δ-complex).
+fn has_repeated_corner(faces: &[[usize; 3]]) -> bool {
+    faces
+        .iter()
+        .any(|f| f[0] == f[1] || f[1] == f[2] || f[2] == f[0])
+}
+
 #[test]
-fn flips_that_would_need_a_self_loop_are_reported_by_name() {
-    // Shrinking one vertex by e^-6 against its neighbours: its Delaunay triangulation would
-    // enclose it by an edge from a vertex to itself, which is not represented; the error says so.
+fn a_vertex_shrunk_far_below_its_neighbours_gets_a_self_loop_and_a_metric() {
+    // Shrinking one vertex by e^-6 against its neighbours: its Delaunay triangulation encloses
+    // it in an edge from a vertex to itself (refused before Δ-complexes); now the metric exists,
+    // every triangle is Euclidean and Gauss–Bonnet holds.
     let mesh = hemisphere(4, 1.0);
     let n = mesh.vertices();
     let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
@@ -718,21 +726,71 @@ fn flips_that_would_need_a_self_loop_are_reported_by_name() {
         .unwrap();
     let mut u = vec![0.0; n];
     u[0] = -6.0;
-    let err = flow.check_metric(&u).unwrap_err().to_string();
-    assert!(
-        err.contains("triangle inequality") && err.contains("cannot be flipped"),
-        "{err}"
-    );
-    assert_eq!(flow.energy_of(&u), f64::INFINITY);
-    // A milder shrink is taken through by flips, where the mesh's own triangles break.
-    u[0] = -1.5;
     assert!(flow.lengths(&u).is_err(), "the mesh's own triangles break");
     let geoflow::flows::discrete_ricci::Metric { faces, lengths, k } = flow.metric(&u).unwrap();
-    assert_eq!(
-        non_delaunay_edges(&flow.mesh().positions, &faces, &lengths),
-        0
-    );
+    assert!(has_repeated_corner(&faces), "no self-loop");
+    for l in &lengths {
+        assert!(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]);
+    }
     assert!((k.iter().sum::<f64>() - 2.0 * PI).abs() < 1e-10);
+    assert!(flow.energy_of(&u).is_finite());
+    // The map back onto the input exists and is bijective.
+    let map = flow.input_map(&u).unwrap();
+    assert_eq!(map.bad, 0);
+}
+
+#[test]
+fn newton_from_a_vertex_shrunk_far_below_its_neighbours_converges_through_self_loops() {
+    // Flattening a hemisphere (u = 0 on the boundary) from a state whose interior vertex has
+    // u = −6 (e^-3 of its neighbours' lengths): the classical scheme has no metric there at all
+    // (refused before Δ-complexes even with flips); with Delaunay flips on the Δ-complex the
+    // first metric has a self-loop about the vertex and Newton converges to the flat metric,
+    // whose map back onto the input is bijective.
+    let mesh = hemisphere(3, 1.0);
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let v = (0..n).find(|&i| !boundary[i]).unwrap();
+    let mut u0 = vec![0.0; n];
+    u0[v] = -6.0;
+    let classical = DiscreteRicci::new(
+        mesh.clone(),
+        vec![0.0; n],
+        boundary.clone(),
+        Method::Newton,
+        1e-10,
+    )
+    .unwrap();
+    assert!(classical.check_metric(&u0).is_err());
+    let mut flow = classical.with_flips().unwrap();
+    assert!(has_repeated_corner(&flow.metric(&u0).unwrap().faces));
+    let mut s = MetricState::new(u0);
+    let mut energy = flow.energy(&s);
+    let mut errors = vec![];
+    while !flow.converged(&s) && errors.len() < 30 {
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        let e = flow.energy(&s);
+        assert!(e <= energy + 1e-12 * energy.abs(), "{energy} -> {e}");
+        energy = e;
+        errors.push(flow.curvature_error(&flow.metric(s.u()).unwrap().k));
+    }
+    assert!(flow.converged(&s), "{:?}", flow.report(&s));
+    eprintln!(
+        "from u = -6: {} Newton steps, errors {errors:?}",
+        errors.len()
+    );
+    assert!(errors.len() <= 15, "{} Newton steps", errors.len());
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0);
+    // The same metric as from u = 0.
+    let mut from_zero = flatten(mesh, Method::Newton, 1e-10).with_flips().unwrap();
+    let z = solve(&mut from_zero);
+    let diff = s
+        .u()
+        .iter()
+        .zip(z.u())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(diff < 1e-8, "{diff:e}");
 }
 
 #[test]
