@@ -30,12 +30,27 @@
 //! Both stop when `max |K − K̂| < tol` over the vertices whose curvature is prescribed.
 //!
 //! # Edge flips
-//! With [`DiscreteRicci::with_flips`] the metric of `u` lives on the triangulation that is
-//! Delaunay for it, reached by Ptolemy flips ([`crate::mesh::intrinsic`]; Gillespie, Springborn,
-//! Crane 2021): `E`, `K` and `L` are taken there, every `u` has a valid metric, and the flow and
-//! Newton pass through what would otherwise be degenerate triangles. Frames then show that
-//! triangulation (triangles between the original vertex positions) and measure distortion
-//! against the triangles with the same corners in the input.
+//! With [`DiscreteRicci::with_flips`] (the scenario default, `flips = true`) the metric of `u`
+//! lives on the triangulation that is Delaunay for it, reached by Ptolemy flips on a Δ-complex
+//! ([`crate::mesh::intrinsic`]: self-loops and repeated corners allowed; Gillespie, Springborn,
+//! Crane 2021; Springborn 2020): `E`, `K` and `L` are taken there, every `u` has a valid metric,
+//! a solution exists for every target that satisfies Gauss–Bonnet (closed surfaces and
+//! prescribed angles), and the flow and Newton pass through what would otherwise be degenerate
+//! triangles. Without flips the input's own triangles carry the metric (the classical scheme,
+//! Springborn, Schröder, Pinkall 2008), which may have no solution.
+//!
+//! # The map back onto the input
+//! Frames show the input mesh (its numbering kept) with `u`, `K`, `uv` and the distortion per
+//! input face, and beside it the common subdivision of the input and the intrinsic
+//! triangulation with its map ([`InputMap`], the submodule `map`): the series `overlay` on the
+//! input and `layout` / `sphere` at the images. The map is piecewise linear on a triangulation
+//! of the subdivision's cells, bijective when the layout is an embedding, and its distortion
+//! (quasi-conformal, angle, area) is measured triangle by triangle on that map.
+//!
+//! # Convergence
+//! [`DiscreteRicci::report`] says whether a state reached the tolerance and, if not,
+//! `max |K − K̂|`, the vertex where it is largest and a hint ([`NotConverged`]); the driver fails a
+//! run that stops at its step limit on such a state ([`Flow::not_converged`]).
 //!
 //! # State and evaluations
 //! A step returns the new `u` together with its [evaluation](MetricState) (lengths, angles,
@@ -45,8 +60,10 @@
 //!
 //! # Layouts and the sphere
 //! Flat metrics are laid out in the plane by [`crate::geometry::layout`]: disks with one position
-//! per vertex, flat tori periodically with their modulus `τ`. A closed genus-0 mesh is mapped to
-//! the round sphere by [`map_to_sphere`] (the submodule `sphere`).
+//! per vertex (half-edge based, so Δ-complexes lay out too), flat tori periodically with their
+//! modulus `τ`. A closed genus-0 mesh is mapped to the round sphere by [`map_to_sphere`] (the
+//! submodule `sphere`): the pole, chosen from the geometry ([`choose_puncture`]), is the point at
+//! infinity of the plane, and its faces take no part in the metric.
 
 mod map;
 mod sphere;

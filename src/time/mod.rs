@@ -224,6 +224,9 @@ pub fn run<F: Flow>(
     // A run that stopped at its limit on a state its flow does not accept is not a success.
     if matches!(stop, Stop::EndTime | Stop::Steps) {
         if let Some(msg) = flow.not_converged(&state) {
+            for o in observers.iter_mut() {
+                o.event(&rec, &msg)?;
+            }
             return Err(fail(observers, &rec, step, t, msg));
         }
     }

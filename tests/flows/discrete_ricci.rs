@@ -821,3 +821,102 @@ fn a_state_carries_its_evaluation_only_into_the_flow_that_made_it() {
     let c1 = c.step(&s0, 0.0, 1.0).unwrap();
     assert_eq!(c.step(&c1, 1.0, 1.0).unwrap().u(), s2.u());
 }
+
+/// The sphere map of a closed genus-0 mesh, with flips, per input vertex (the map's images of
+/// the points with a vertex id), and its Newton steps.
+fn sphere_map_with_flips(mesh: TriMesh) -> (Vec<[f64; 3]>, usize) {
+    let (flow, mut s) = DiscreteRicci::punctured_sphere(mesh, Method::Newton, 1e-11).unwrap();
+    let mut flow = flow.with_flips().unwrap();
+    let mut steps = 0;
+    while !flow.converged(&s) {
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        steps += 1;
+        assert!(steps < 40, "{:?}", flow.report(&s));
+    }
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0, "the sphere map folds");
+    let mut p = vec![[f64::NAN; 3]; flow.mesh().vertices()];
+    for (q, &v) in map.image.iter().zip(&map.vertex_id) {
+        if v >= 0.0 {
+            p[v as usize] = *q;
+        }
+    }
+    (p, steps)
+}
+
+/// The complex cross-ratio `(a−c)(b−d) / ((a−d)(b−c))` of four points of the unit sphere, taken
+/// in the plane by stereographic projection (invariant under Möbius transformations).
+fn cross_ratio(p: [[f64; 3]; 4]) -> [f64; 2] {
+    let z = p.map(|q| [q[0] / (1.0 - q[2]), q[1] / (1.0 - q[2])]);
+    let sub = |a: [f64; 2], b: [f64; 2]| [a[0] - b[0], a[1] - b[1]];
+    let mul = |a: [f64; 2], b: [f64; 2]| [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+    let num = mul(sub(z[0], z[2]), sub(z[1], z[3]));
+    let den = mul(sub(z[0], z[3]), sub(z[1], z[2]));
+    let d2 = den[0] * den[0] + den[1] * den[1];
+    [
+        (num[0] * den[0] + num[1] * den[1]) / d2,
+        (num[1] * den[0] - num[0] * den[1]) / d2,
+    ]
+}
+
+#[test]
+fn the_sphere_map_does_not_depend_on_the_vertex_order() {
+    // The bumpy sphere under three renumberings: the puncture is chosen from the geometry, so
+    // the maps agree up to a Möbius transformation: the same cross-ratios of any four vertices.
+    let mesh = geoflow::io::mesh::read_mesh(std::path::Path::new("meshes/bumpy_sphere.ply"))
+        .unwrap()
+        .0;
+    let n = mesh.vertices();
+    let (p0, steps0) = sphere_map_with_flips(mesh.clone());
+    let mut seed = 12345u64;
+    let mut shuffled: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+    let perms: Vec<(&str, Vec<usize>)> = vec![
+        ("reversed", (0..n).map(|i| n - 1 - i).collect()),
+        ("stride 37", (0..n).map(|i| (i * 37 + 11) % n).collect()),
+        ("shuffled", shuffled),
+    ];
+    assert!(n % 37 != 0);
+    let quads: Vec<[usize; 4]> = (0..50)
+        .map(|k| {
+            [
+                (k * 97) % n,
+                (k * 389 + 5) % n,
+                (k * 1013 + 17) % n,
+                (k * 2027 + 31) % n,
+            ]
+        })
+        .filter(|q| {
+            let mut s = q.to_vec();
+            s.sort();
+            s.dedup();
+            s.len() == 4
+        })
+        .collect();
+    for (name, perm) in perms {
+        // perm: old -> new.
+        let mut positions = vec![[0.0; 3]; n];
+        for (old, &new) in perm.iter().enumerate() {
+            positions[new] = mesh.positions[old];
+        }
+        let renumbered = TriMesh::new(
+            positions,
+            mesh.faces.iter().map(|f| f.map(|i| perm[i])).collect(),
+        );
+        let (p, steps) = sphere_map_with_flips(renumbered);
+        let mut worst = 0.0f64;
+        for q in &quads {
+            let a = cross_ratio(q.map(|i| p0[i]));
+            let b = cross_ratio(q.map(|i| p[perm[i]]));
+            let rel = (a[0] - b[0]).hypot(a[1] - b[1]) / a[0].hypot(a[1]);
+            worst = worst.max(rel);
+        }
+        eprintln!("{name}: {steps} Newton steps (original order {steps0}); max relative cross-ratio difference {worst:.2e}");
+        assert!(worst < 1e-8, "{name}: cross-ratios differ by {worst:e}");
+    }
+}
