@@ -1,5 +1,6 @@
 //! `discrete-ricci` on a corpus of real meshes nobody here made: every single-component manifold
-//! disk (one boundary loop), sphere and torus in a folder (CGAL's example data:
+//! disk (one boundary loop), sphere and torus, and every planar domain (genus 0, several
+//! boundary loops: laid out cut open along seams) in a folder (CGAL's example data:
 //! `apt-get install libcgal-demo`, then unpack `/usr/share/doc/libcgal-dev/data.tar.gz` and
 //! point at its `data/meshes`), set up as a scenario would be (`[discrete_ricci]` defaults, or
 //! `flips = false` with `--classical`) and run by Newton to `max |K − K̂| < 1e-10`, at most 50
@@ -142,6 +143,7 @@ fn main() {
             (2, 0) => "sphere",
             (0, 0) => "torus",
             (1, 1) => "disk",
+            (c, l) if l >= 2 && c == 2 - l as i64 => "planar",
             _ => {
                 skip(&format!(
                     "other topology (χ = {chi}, {loops} boundary loops)"
@@ -167,7 +169,7 @@ fn main() {
         "\nsummary: {n} meshes run; {conv} converged to {TOL:e}; {bij} converged with a \
          bijective map"
     );
-    for kind in ["disk", "sphere", "torus"] {
+    for kind in ["disk", "sphere", "torus", "planar"] {
         let of: Vec<&Row> = rows.iter().filter(|r| r.kind == kind).collect();
         println!(
             "  {kind:<6}: {:>3} run, {:>3} converged, {:>3} bijective",

@@ -68,7 +68,7 @@
 mod map;
 mod sphere;
 
-pub use map::InputMap;
+pub use map::{InputMap, Seam};
 pub use sphere::{choose_puncture, map_to_sphere, SphereError};
 
 pub mod setup;
@@ -265,6 +265,9 @@ pub struct DiscreteRicci {
     disk: bool,
     /// A closed genus-1 mesh with a flat target: laid out periodically, with a modulus.
     flat_torus: bool,
+    /// A genus-0 mesh with several boundary loops and a flat target: laid out cut open along
+    /// the shortest paths joining its loops (the loops, as vertex cycles).
+    loops: Option<Vec<Vec<usize>>>,
     /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
     puncture: Option<Puncture>,
     events: Vec<String>,
@@ -368,6 +371,11 @@ impl DiscreteRicci {
         let closed = !boundary.iter().any(|&b| b);
         Ok(DiscreteRicci {
             id: next_flow_id(),
+            loops: {
+                let loops = crate::mesh::topology::boundary_loops(&mesh, &edges);
+                (loops.len() >= 2 && euler == 2 - loops.len() as i64 && flat_inside)
+                    .then_some(loops)
+            },
             disk: genus_zero_disk && flat_inside,
             flat_torus: closed && chi == 0.0 && flat_inside,
             puncture: None,
@@ -807,6 +815,9 @@ impl DiscreteRicci {
     /// unit lengths: they have no Euclidean shape).
     fn layout_corners(&self, e: &Evaluation) -> (CornerLayout, Vec<bool>) {
         let t = self.tri_of(e);
+        if let Some((cut, _)) = self.seams(e) {
+            return halfedge_corner_layout(&e.lengths, |h| t.twin(h).filter(|_| !cut[h]));
+        }
         match &self.puncture {
             None => halfedge_corner_layout(&e.lengths, |h| t.twin(h)),
             Some(p) => {
@@ -856,6 +867,13 @@ impl DiscreteRicci {
                     .map(Arc::new)
             })
             .clone()
+    }
+
+    /// For a planar domain with several boundary loops: the seams along which the layout of
+    /// the metric of `u` is cut open (see [`Seam`]); `None` for other meshes.
+    pub fn seams_of(&self, u: &[f64]) -> Result<Option<Vec<Seam>>, MetricError> {
+        let e = self.evaluate(u)?;
+        Ok(self.seams(&e).map(|(_, s)| s))
     }
 
     /// The map of the metric of `u` back onto the input (see [`InputMap`]).
@@ -1006,6 +1024,28 @@ impl DiscreteRicci {
             "converged: max |K - K^| = {error:.3e} at vertex {vertex} (tolerance {:e}); {quality}",
             self.tol
         ));
+        if let Some((_, seams)) = self.seams(&eval) {
+            let list: Vec<String> = seams
+                .iter()
+                .map(|s| {
+                    format!(
+                        "loop {} to loop {} from vertex {} to vertex {} ({} edges, length {:.6e})",
+                        s.loops[0],
+                        s.loops[1],
+                        s.vertices[0],
+                        s.vertices[s.vertices.len() - 1],
+                        s.vertices.len() - 1,
+                        s.length
+                    )
+                })
+                .collect();
+            self.events.push(format!(
+                "{} boundary loops: laid out cut open along the shortest paths joining them; \
+                 seams: {}",
+                seams.len() + 1,
+                list.join("; ")
+            ));
+        }
         if !self.flat_torus {
             return eval;
         }
@@ -1313,7 +1353,7 @@ impl Flow for DiscreteRicci {
             ));
             let image_series = if map.on_sphere {
                 Some("sphere")
-            } else if (self.disk || self.flat_torus) && self.layout_frames {
+            } else if (self.disk || self.flat_torus || self.loops.is_some()) && self.layout_frames {
                 Some("layout")
             } else {
                 None

@@ -920,3 +920,37 @@ fn the_sphere_map_does_not_depend_on_the_vertex_order() {
         assert!(worst < 1e-8, "{name}: cross-ratios differ by {worst:e}");
     }
 }
+
+#[test]
+fn an_annulus_is_laid_out_cut_open_along_the_shortest_path_between_its_loops() {
+    // A catenoid band (two boundary loops) flattened with u = 0 on both loops: the layout is
+    // cut open along one seam, the shortest path between the loops, and the map back onto the
+    // input is bijective; a band of height h about radius 1 has its seam about h long.
+    use geoflow::mesh::shapes::catenoid_band;
+    let mesh = catenoid_band(48, 12, 1.0, 1.0);
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let mut flow = DiscreteRicci::new(mesh, vec![0.0; n], boundary, Method::Newton, 1e-10)
+        .unwrap()
+        .with_flips()
+        .unwrap();
+    let s = solve(&mut flow);
+    let seams = flow.seams_of(s.u()).unwrap().expect("an annulus has seams");
+    assert_eq!(seams.len(), 1);
+    let seam = &seams[0];
+    eprintln!(
+        "seam: {} edges, length {:.4}, vertices {:?}",
+        seam.vertices.len() - 1,
+        seam.length,
+        seam.vertices
+    );
+    assert_eq!(seam.loops[1], 0);
+    assert!(seam.length > 0.9 && seam.length < 1.6, "{}", seam.length);
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0);
+    let events = flow.take_events().join("\n");
+    assert!(events.contains("seams: loop 1 to loop 0"), "{events}");
+    // The frame has the layout series.
+    let frame = flow.frame(&s, 0.0);
+    assert!(frame.series.iter().any(|(name, _)| *name == "layout"));
+}

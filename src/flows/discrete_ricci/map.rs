@@ -80,6 +80,36 @@ fn triangle_area(p: [[f64; 3]; 3]) -> f64 {
     0.5 * vec3::norm(vec3::cross(vec3::sub(p[1], p[0]), vec3::sub(p[2], p[0])))
 }
 
+/// A cut of a planar domain with several boundary loops: the shortest path (in the metric of
+/// the evaluation, along intrinsic edges) from a loop to the loops already joined.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seam {
+    /// The loop it starts from and the loop it reaches (indices of the mesh's boundary loops).
+    pub loops: [usize; 2],
+    /// Its vertices, from the first loop to the other.
+    pub vertices: Vec<usize>,
+    /// Its length in the metric.
+    pub length: f64,
+}
+
+/// An `f64` ordered by `total_cmp`, for the Dijkstra heap.
+#[derive(Clone, Copy, PartialEq)]
+struct OrderedF64(f64);
+
+impl Eq for OrderedF64 {}
+
+impl PartialOrd for OrderedF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrderedF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// Union-find with path halving.
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
@@ -105,6 +135,90 @@ pub(super) struct PlaneParts {
 }
 
 impl DiscreteRicci {
+    /// For a planar domain with several boundary loops (else `None`): the seams that cut it
+    /// into a disk, and per half-edge of the evaluation's triangulation whether it lies on
+    /// one. Loop 0 starts the joined set; the loop nearest to the joined set (Dijkstra from all
+    /// its vertices at once over the intrinsic edges with their lengths) is joined by the
+    /// shortest path to it, and so on: a tree of `k − 1` shortest paths for `k` loops, which
+    /// meets no other loop on its way.
+    pub(super) fn seams(&self, e: &Evaluation) -> Option<(Vec<bool>, Vec<Seam>)> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let loops = self.loops.as_ref()?;
+        let tri = self.tri_of(e);
+        let n = self.mesh.vertices();
+        let nh = 3 * tri.faces.len();
+        // Per half-edge its length (the edge opposite the corner after its head).
+        let len = |h: usize| e.lengths[h / 3][(h + 2) % 3];
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for h in 0..nh {
+            if tri.tail(h) != tri.head(h) {
+                out[tri.tail(h)].push(h);
+            }
+        }
+        let mut loop_of = vec![usize::MAX; n];
+        for (i, l) in loops.iter().enumerate() {
+            for &v in l {
+                loop_of[v] = i;
+            }
+        }
+        let mut joined = vec![false; loops.len()];
+        joined[0] = true;
+        let mut cut = vec![false; nh];
+        let mut seams = Vec::new();
+        for _ in 1..loops.len() {
+            let mut dist = vec![f64::INFINITY; n];
+            let mut via = vec![usize::MAX; n];
+            let mut heap = BinaryHeap::new();
+            for (v, &l) in loop_of.iter().enumerate() {
+                if l != usize::MAX && joined[l] {
+                    dist[v] = 0.0;
+                    heap.push((Reverse(OrderedF64(0.0)), v));
+                }
+            }
+            let mut reached = None;
+            while let Some((Reverse(OrderedF64(d)), v)) = heap.pop() {
+                if d > dist[v] {
+                    continue;
+                }
+                let l = loop_of[v];
+                if l != usize::MAX && !joined[l] {
+                    reached = Some(v);
+                    break;
+                }
+                for &h in &out[v] {
+                    let w = tri.head(h);
+                    let nd = d + len(h);
+                    if nd < dist[w] {
+                        dist[w] = nd;
+                        via[w] = h;
+                        heap.push((Reverse(OrderedF64(nd)), w));
+                    }
+                }
+            }
+            let end = reached?;
+            let mut vertices = vec![end];
+            let mut v = end;
+            while via[v] != usize::MAX {
+                let h = via[v];
+                cut[h] = true;
+                if let Some(t) = tri.twin(h) {
+                    cut[t] = true;
+                }
+                v = tri.tail(h);
+                vertices.push(v);
+            }
+            let to = loop_of[end];
+            seams.push(Seam {
+                loops: [to, loop_of[v]],
+                vertices,
+                length: dist[end],
+            });
+            joined[to] = true;
+        }
+        Some((cut, seams))
+    }
+
     /// The triangulation an evaluation lives on.
     pub(super) fn tri_of<'a>(&'a self, e: &'a Evaluation) -> &'a Intrinsic {
         e.tri.as_ref().unwrap_or(&self.base)
@@ -134,7 +248,11 @@ impl DiscreteRicci {
         let overlay = tri.overlay()?;
         let (layout, tree) = self.layout_corners(e);
         let nf = tri.faces.len();
-        let joined = |h: usize| single_chart || tree[h];
+        let cut = self.seams(e).map(|(cut, _)| cut);
+        let joined = |h: usize| match &cut {
+            Some(cut) => !cut[h],
+            None => single_chart || tree[h],
+        };
         // Corner classes: corners glued across joined edges.
         let mut parent: Vec<usize> = (0..3 * nf).collect();
         for h in 0..3 * nf {
