@@ -13,7 +13,8 @@
 //! count of bad triangles, and the max / mean quasi-conformal distortion `σ₁/σ₂` per triangle.
 //!
 //! `GEOFLOW_CORPUS=/tmp/cgal/data/meshes cargo bench --bench conformal_corpus [-- --classical | --flips]
-//! [-- name ...]` (names filter by substring; `--max-vertices N` skips larger meshes).
+//! [-- name ...]` (names filter by substring; `--max-vertices N` skips larger meshes;
+//! `--boundary circle` flattens the disks to circles instead of keeping u = 0 on the boundary).
 
 use geoflow::domain::Input;
 use geoflow::flows::discrete_ricci::setup::{setup, DiscreteRicciSpec};
@@ -48,6 +49,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let classical = args.iter().any(|a| a == "--classical");
     let flips = args.iter().any(|a| a == "--flips");
+    // `--boundary circle` (or free, polygon): the disks' boundary condition instead of the
+    // default (u = 0 on the boundary).
+    let boundary: Option<String> = args
+        .iter()
+        .position(|a| a == "--boundary")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let max_vertices: usize = args
         .iter()
         .position(|a| a == "--max-vertices")
@@ -59,7 +67,7 @@ fn main() {
         .enumerate()
         .filter(|(i, a)| {
             !a.starts_with("--")
-                && (*i == 0 || args[i - 1] != "--max-vertices")
+                && (*i == 0 || (args[i - 1] != "--max-vertices" && args[i - 1] != "--boundary"))
                 && a.parse::<f64>().is_err()
         })
         .map(|(_, a)| a)
@@ -155,7 +163,7 @@ fn main() {
             skip("larger than --max-vertices");
             continue;
         }
-        let row = run_one(&name, kind, mesh, classical, flips);
+        let row = run_one(&name, kind, mesh, classical, flips, boundary.as_deref());
         print_row(&row);
         rows.push(row);
     }
@@ -211,7 +219,14 @@ fn print_row(r: &Row) {
     );
 }
 
-fn run_one(name: &str, kind: &'static str, mesh: TriMesh, classical: bool, flips: bool) -> Row {
+fn run_one(
+    name: &str,
+    kind: &'static str,
+    mesh: TriMesh,
+    classical: bool,
+    flips: bool,
+    boundary: Option<&str>,
+) -> Row {
     let mut row = Row {
         name: name.into(),
         kind,
@@ -225,6 +240,11 @@ fn run_one(name: &str, kind: &'static str, mesh: TriMesh, classical: bool, flips
     }
     if flips {
         spec.discrete_ricci.flips = true;
+    }
+    if let Some(b) = boundary.filter(|_| kind == "disk") {
+        spec.discrete_ricci.boundary = toml::Value::String(b.to_string())
+            .try_into()
+            .expect("a boundary condition");
     }
     let t = Instant::now();
     let input = Input::Mesh {
