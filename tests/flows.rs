@@ -14,6 +14,7 @@ impl Observer for Record {
 }
 
 mod flows {
+    mod corpus;
     mod discrete_ricci;
     mod graph_mcf;
     mod harmonic_map;

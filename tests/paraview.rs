@@ -326,23 +326,28 @@ fn paraview_checks_a_harmonic_map_on_a_grid() {
     );
 }
 
-/// Discrete Ricci flow flattening a disk (`flatten-hemisphere`): the main series on the original
-/// points with u, K, uv and the distortion cell arrays, the `_layout` series (points = uv), and
-/// at convergence a flat layout realising the metric e^u |dx| with positively oriented triangles.
+/// Discrete Ricci flow flattening a disk (`flatten-hemisphere`): the main series on the input's
+/// points and triangles with u, K, uv and the distortion cell arrays, the `_overlay` series (the
+/// common subdivision with its map, agreeing with uv at the vertices), and the `_layout` series
+/// (the overlay at its images), bijective at convergence.
 #[test]
 fn paraview_checks_a_discrete_ricci_flattening() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let Some(summary) = run_and_check(
         &["flatten-hemisphere", "--set", "mesh.level=3"],
         &tmp.path().join("flatten-hemisphere"),
-        &["flatten-hemisphere.pvd", "flatten-hemisphere_layout.pvd"],
+        &[
+            "flatten-hemisphere.pvd",
+            "flatten-hemisphere_overlay.pvd",
+            "flatten-hemisphere_layout.pvd",
+        ],
         &[],
         &[
-            "layout series: flatten-hemisphere_layout.pvd",
-            "points == uv bitwise",
+            "overlay series: flatten-hemisphere_overlay.pvd",
+            "map == uv",
             "angle_distortion_max == max of the cell array",
-            "layout edges vs metric lengths",
-            "interior angle sums",
+            "layout series: flatten-hemisphere_layout.pvd, points == the overlay's map",
+            "last frame: bijective",
             "last energy.csv curvature_error",
         ],
     ) else {
@@ -351,28 +356,32 @@ fn paraview_checks_a_discrete_ricci_flattening() {
     assert!(!summary.contains("sphere series"), "{summary}");
 }
 
-/// Discrete Ricci flow flattening a torus of revolution (`flat-torus`): the `_layout` series cut
-/// open with three points per triangle, realising the metric, its copies of each edge related by
-/// translations of one lattice whose modulus is the one in events.log.
+/// Discrete Ricci flow flattening a torus of revolution (`flat-torus`): the `_layout` series is
+/// the common subdivision cut open at its images, bijective at convergence.
 #[test]
 fn paraview_checks_a_discrete_ricci_flat_torus() {
     let tmp = tempfile::tempdir().expect("tempdir");
     run_and_check(
         &["flat-torus"],
         &tmp.path().join("flat-torus"),
-        &["flat-torus.pvd", "flat-torus_layout.pvd"],
+        &[
+            "flat-torus.pvd",
+            "flat-torus_overlay.pvd",
+            "flat-torus_layout.pvd",
+        ],
         &[],
         &[
             "torus layout series: flat-torus_layout.pvd",
-            "copies related by translations",
-            "as in events.log",
+            "last frame: bijective",
+            "in events.log",
         ],
     );
 }
 
-/// Discrete Ricci flow uniformizing a closed genus-0 mesh (`uniformize-sphere`): main and
-/// `_layout` series of the mesh punctured at vertex 0, and the `_sphere` series with all
-/// vertices on the unit sphere, covering it once with positively oriented triangles.
+/// Discrete Ricci flow uniformizing a closed genus-0 mesh (`uniformize-sphere`): the main series
+/// on the whole mesh (its numbering kept), the `_overlay` series and the `_sphere` series (the
+/// overlay at its images), all on the unit sphere, covering it once with positively oriented
+/// triangles.
 #[test]
 fn paraview_checks_a_discrete_ricci_uniformization() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -381,22 +390,20 @@ fn paraview_checks_a_discrete_ricci_uniformization() {
         &tmp.path().join("uniformize-sphere"),
         &[
             "uniformize-sphere.pvd",
-            "uniformize-sphere_layout.pvd",
+            "uniformize-sphere_overlay.pvd",
             "uniformize-sphere_sphere.pvd",
         ],
         &[],
         &[
-            "layout series: uniformize-sphere_layout.pvd",
-            "layout edges vs metric lengths",
-            "interior angle sums",
+            "overlay series: uniformize-sphere_overlay.pvd",
             "sphere series: uniformize-sphere_sphere.pvd",
             "all triangles positively oriented",
         ],
     );
 }
 
-/// `layout = false`: no `_layout` series and no `uv`, but the `_sphere` series of a genus-0 run
-/// is still written and checked.
+/// `layout = false`: no `_layout` series and no `uv`, but the `_overlay` and `_sphere` series of
+/// a genus-0 run are still written and checked.
 #[test]
 fn paraview_checks_a_discrete_ricci_run_without_layout() {
     let tmp = tempfile::tempdir().expect("tempdir");

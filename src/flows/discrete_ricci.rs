@@ -30,12 +30,27 @@
 //! Both stop when `max |K − K̂| < tol` over the vertices whose curvature is prescribed.
 //!
 //! # Edge flips
-//! With [`DiscreteRicci::with_flips`] the metric of `u` lives on the triangulation that is
-//! Delaunay for it, reached by Ptolemy flips ([`crate::mesh::intrinsic`]; Gillespie, Springborn,
-//! Crane 2021): `E`, `K` and `L` are taken there, every `u` has a valid metric, and the flow and
-//! Newton pass through what would otherwise be degenerate triangles. Frames then show that
-//! triangulation (triangles between the original vertex positions) and measure distortion
-//! against the triangles with the same corners in the input.
+//! With [`DiscreteRicci::with_flips`] (the scenario default, `flips = true`) the metric of `u`
+//! lives on the triangulation that is Delaunay for it, reached by Ptolemy flips on a Δ-complex
+//! ([`crate::mesh::intrinsic`]: self-loops and repeated corners allowed; Gillespie, Springborn,
+//! Crane 2021; Springborn 2020): `E`, `K` and `L` are taken there, every `u` has a valid metric,
+//! a solution exists for every target that satisfies Gauss–Bonnet (closed surfaces and
+//! prescribed angles), and the flow and Newton pass through what would otherwise be degenerate
+//! triangles. Without flips the input's own triangles carry the metric (the classical scheme,
+//! Springborn, Schröder, Pinkall 2008), which may have no solution.
+//!
+//! # The map back onto the input
+//! Frames show the input mesh (its numbering kept) with `u`, `K`, `uv` and the distortion per
+//! input face, and beside it the common subdivision of the input and the intrinsic
+//! triangulation with its map ([`InputMap`], the submodule `map`): the series `overlay` on the
+//! input and `layout` / `sphere` at the images. The map is piecewise linear on a triangulation
+//! of the subdivision's cells, bijective when the layout is an embedding, and its distortion
+//! (quasi-conformal, angle, area) is measured triangle by triangle on that map.
+//!
+//! # Convergence
+//! [`DiscreteRicci::report`] says whether a state reached the tolerance and, if not,
+//! `max |K − K̂|`, the vertex where it is largest and a hint ([`NotConverged`]); the driver fails a
+//! run that stops at its step limit on such a state ([`Flow::not_converged`]).
 //!
 //! # State and evaluations
 //! A step returns the new `u` together with its [evaluation](MetricState) (lengths, angles,
@@ -45,21 +60,26 @@
 //!
 //! # Layouts and the sphere
 //! Flat metrics are laid out in the plane by [`crate::geometry::layout`]: disks with one position
-//! per vertex, flat tori periodically with their modulus `τ`. A closed genus-0 mesh is mapped to
-//! the round sphere by [`map_to_sphere`] (the submodule `sphere`).
+//! per vertex (half-edge based, so Δ-complexes lay out too), flat tori periodically with their
+//! modulus `τ`. A closed genus-0 mesh is mapped to the round sphere by [`map_to_sphere`] (the
+//! submodule `sphere`): the pole, chosen from the geometry ([`choose_puncture`]), is the point at
+//! infinity of the plane, and its faces take no part in the metric.
 
+mod map;
 mod sphere;
 
-pub use sphere::{map_to_sphere, SphereError};
+pub use map::{InputMap, Seam};
+pub use sphere::{choose_puncture, map_to_sphere, SphereError};
 
 pub mod setup;
 
 use super::{Cells, Field, Flow, Frame, StepError};
 use crate::geometry;
-use crate::geometry::layout::{corner_layout, planar_layout, CornerLayout};
+use crate::geometry::layout::{corner_layout, halfedge_corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
 use crate::linalg::{ImplicitSystem, SpdError};
-use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
+use crate::mesh::intrinsic::trace::TraceError;
+use crate::mesh::intrinsic::{Connectivity, Intrinsic, IntrinsicError};
 use crate::mesh::topology::{Edges, MeshDefect};
 use crate::mesh::TriMesh;
 use nalgebra::Vector3;
@@ -67,7 +87,7 @@ use rayon::prelude::*;
 use sphere::{Puncture, Sphere};
 use std::f64::consts::PI;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The vertex scale factors `u` (the metric is `ℓ_ij = e^{(u_i+u_j)/2} ℓ⁰_ij`), and, for a state a
 /// step returned, the flow's evaluation of that `u`. The fields are private so that the two
@@ -216,7 +236,17 @@ fn next_flow_id() -> u64 {
 struct Evaluation {
     /// The [`DiscreteRicci::id`] of the flow that made it.
     flow: u64,
+    /// The scale factors evaluated.
+    u: Vec<f64>,
+    /// With flips: the triangulation (`None`: the mesh's own) and the flips that led to it from
+    /// the triangulation the evaluation started from.
     tri: Option<Intrinsic>,
+    flips: usize,
+    /// The map back onto the input, made when first asked for.
+    map: OnceLock<Result<Arc<InputMap>, TraceError>>,
+    /// For a punctured sphere: the vertices held fixed (the pole and its current neighbours);
+    /// `None`: the flow's.
+    fixed: Option<Vec<bool>>,
     lengths: Vec<[f64; 3]>,
     angles: Vec<[f64; 3]>,
     k: Vec<f64>,
@@ -249,6 +279,9 @@ pub struct DiscreteRicci {
     disk: bool,
     /// A closed genus-1 mesh with a flat target: laid out periodically, with a modulus.
     flat_torus: bool,
+    /// A genus-0 mesh with several boundary loops and a flat target: laid out cut open along
+    /// the shortest paths joining its loops (the loops, as vertex cycles).
+    loops: Option<Vec<Vec<usize>>>,
     /// For a sphere punctured at a vertex: the original mesh (see [`map_to_sphere`]).
     puncture: Option<Puncture>,
     events: Vec<String>,
@@ -262,10 +295,53 @@ pub struct DiscreteRicci {
     reusable: bool,
     /// With edge flips: the mesh's own triangulation, where flipping starts.
     intrinsic: Option<Intrinsic>,
+    /// The mesh's own triangulation as an intrinsic one (for the map back onto the input).
+    base: Intrinsic,
     /// With edge flips: the faces the system was last set up for (`None`: the mesh's).
     system_faces: Option<Vec<[usize; 3]>>,
     /// Whether frames carry the layout (`uv` and the `layout` series).
     layout_frames: bool,
+    /// `max |K − K̂|` of every iterate a step returned, in order.
+    errors: Vec<f64>,
+    /// The iterate whose Hessian the system holds factored (for checkpoints: a resumed Newton
+    /// reuses the same factorization).
+    factored_at: Option<(Vec<f64>, Arc<Evaluation>)>,
+}
+
+/// What [`DiscreteRicci`] carries between steps, in a checkpoint.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    /// The triangulation of the last iterate (flips of the next evaluation start there).
+    last: Option<Connectivity>,
+    reusable: bool,
+    /// The iterate (and its triangulation) whose Hessian is factored.
+    factored_at: Option<(Vec<f64>, Option<Connectivity>)>,
+    errors: Vec<f64>,
+}
+
+/// A run that stopped short of its tolerance ([`DiscreteRicci::report`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "not converged: max |K - K^| = {error:.3e}{} (tolerance {tol:e}); {hint}",
+    .vertex.map(|v| format!(" at vertex {v}")).unwrap_or_default()
+)]
+pub struct NotConverged {
+    /// The curvature error reached.
+    pub error: f64,
+    /// Where it is largest (the input file's numbering).
+    pub vertex: Option<usize>,
+    pub tol: f64,
+    /// What to try.
+    pub hint: String,
+}
+
+/// Why the map back onto the input could not be made.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum MapError {
+    #[error(transparent)]
+    Metric(#[from] MetricError),
+    #[error(transparent)]
+    Trace(#[from] TraceError),
 }
 
 /// A metric on a triangulation of the mesh's vertices.
@@ -314,6 +390,7 @@ impl DiscreteRicci {
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
         let areas0 = geometry::face_areas_from_lengths(&l0);
+        let base = Intrinsic::new(&mesh.faces, &edges, &l0)?;
         let genus_zero_disk = chi == 1.0 && boundary.iter().any(|&b| b);
         let flat_inside = target
             .iter()
@@ -322,6 +399,11 @@ impl DiscreteRicci {
         let closed = !boundary.iter().any(|&b| b);
         Ok(DiscreteRicci {
             id: next_flow_id(),
+            loops: {
+                let loops = crate::mesh::topology::boundary_loops(&mesh, &edges);
+                (loops.len() >= 2 && euler == 2 - loops.len() as i64 && flat_inside)
+                    .then_some(loops)
+            },
             disk: genus_zero_disk && flat_inside,
             flat_torus: closed && chi == 0.0 && flat_inside,
             puncture: None,
@@ -329,8 +411,11 @@ impl DiscreteRicci {
             last: None,
             reusable: false,
             intrinsic: None,
+            base,
             system_faces: None,
             layout_frames: true,
+            errors: Vec::new(),
+            factored_at: None,
             mesh,
             edges,
             l0,
@@ -356,7 +441,7 @@ impl DiscreteRicci {
     /// the module docs). Fails if the mesh is not consistently oriented. Evaluations made before
     /// are not used after.
     pub fn with_flips(mut self) -> Result<DiscreteRicci, SetupError> {
-        self.intrinsic = Some(Intrinsic::new(&self.mesh.faces, &self.edges, &self.l0)?);
+        self.intrinsic = Some(self.base.clone());
         self.id = next_flow_id();
         self.last = None;
         Ok(self)
@@ -405,7 +490,7 @@ impl DiscreteRicci {
                 })
             })
             .collect();
-        match first_degenerate(&lengths) {
+        match self.first_degenerate_of(&self.mesh.faces, &lengths) {
             Some(face) => Err(self.degenerate(face, &self.mesh.faces, &lengths, Vec::new())),
             None => Ok(lengths),
         }
@@ -437,16 +522,47 @@ impl DiscreteRicci {
     /// Evaluate `u` afresh; with flips, flipping to Delaunay from `start` (or the mesh).
     fn eval_at(&self, u: &[f64], start: Option<&Intrinsic>) -> Result<Evaluation, MetricError> {
         let Some(base) = &self.intrinsic else {
-            return Ok(self.eval_from(self.lengths(u)?, None));
+            return Ok(self.eval_from(u, self.lengths(u)?, None));
         };
         let mut tri = start.unwrap_or(base).clone();
-        tri.flip_to_delaunay(u)?;
+        let flips = match &self.puncture {
+            Some(p) => tri.flip_to_delaunay_punctured(u, p.pole)?,
+            None => tri.flip_to_delaunay(u)?,
+        };
         let lengths = tri.lengths(u);
-        if let Some(face) = first_degenerate(&lengths) {
+        if let Some(face) = self.first_degenerate_of(&tri.faces, &lengths) {
             let blocked = tri.blocked(u).into_iter().map(|(a, b)| [a, b]).collect();
             return Err(self.degenerate(face, &tri.faces, &lengths, blocked).into());
         }
-        Ok(self.eval_from(lengths, Some(tri)))
+        let mut e = self.eval_from(u, lengths, Some(tri));
+        e.flips = flips;
+        Ok(e)
+    }
+
+    /// The first face (not at the pole of a punctured sphere) whose lengths break the triangle
+    /// inequality.
+    fn first_degenerate_of(&self, faces: &[[usize; 3]], lengths: &[[f64; 3]]) -> Option<usize> {
+        match &self.puncture {
+            None => first_degenerate(lengths),
+            Some(p) => faces
+                .iter()
+                .zip(lengths)
+                .position(|(f, l)| !f.contains(&p.pole) && first_degenerate(&[*l]).is_some()),
+        }
+    }
+
+    /// The vertices held fixed for an evaluation.
+    fn fixed_of<'a>(&'a self, e: &'a Evaluation) -> &'a [bool] {
+        e.fixed.as_deref().unwrap_or(&self.fixed)
+    }
+
+    /// `max |K − K̂|` of an evaluation over the vertices it does not hold fixed.
+    fn error_of(&self, e: &Evaluation) -> f64 {
+        let fixed = self.fixed_of(e);
+        (0..e.k.len())
+            .filter(|&i| self.prescribed[i] && !fixed[i])
+            .map(|i| (e.k[i] - self.target[i]).abs())
+            .fold(0.0, f64::max)
     }
 
     /// The faces an evaluation lives on.
@@ -454,17 +570,37 @@ impl DiscreteRicci {
         e.tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces)
     }
 
-    fn eval_from(&self, lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Evaluation {
-        let angles = geometry::corner_angles_from_lengths(&lengths);
+    fn eval_from(&self, u: &[f64], lengths: Vec<[f64; 3]>, tri: Option<Intrinsic>) -> Evaluation {
+        let faces = tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces);
+        let mut angles = geometry::corner_angles_from_lengths(&lengths);
+        let mut fixed = None;
+        if let Some(p) = &self.puncture {
+            // The faces at the pole are not Euclidean: no angles; the pole and its current
+            // neighbours are held.
+            let mut mask = vec![false; self.mesh.vertices()];
+            for (f, face) in faces.iter().enumerate() {
+                if face.contains(&p.pole) {
+                    angles[f] = [0.0; 3];
+                    for &v in face {
+                        mask[v] = true;
+                    }
+                }
+            }
+            fixed = Some(mask);
+        }
         let k = geometry::vertex_angle_defects_from_angles(
-            tri.as_ref().map_or(&self.mesh.faces, |t| &t.faces),
+            faces,
             self.mesh.vertices(),
             &angles,
             &self.boundary,
         );
         Evaluation {
             flow: self.id,
+            u: u.to_vec(),
             tri,
+            flips: 0,
+            map: OnceLock::new(),
+            fixed,
             lengths,
             angles,
             k,
@@ -519,16 +655,52 @@ impl DiscreteRicci {
             .map(|t| t.edges())
     }
 
-    /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation.
+    /// The entries of the Hessian on a flipped triangulation, in the order of
+    /// [`loopless_pattern`]: a self-loop's weight couples a vertex to itself, which adds
+    /// nothing to `δuᵀ L δu`, so it is left out.
+    fn loopless_hessian(
+        &self,
+        ends: &[[usize; 2]],
+        face_edges: &[[usize; 3]],
+        cot: &[[f64; 3]],
+    ) -> Vec<f64> {
+        let n = self.mesh.vertices();
+        let mut weight = vec![0.0; ends.len()];
+        for (fe, c) in face_edges.iter().zip(cot) {
+            for k in 0..3 {
+                weight[fe[k]] += 0.5 * c[k];
+            }
+        }
+        let mut entries = vec![0.0; n];
+        for (&[a, b], &w) in ends.iter().zip(&weight) {
+            if a != b {
+                entries[a] += w;
+                entries[b] += w;
+                entries.push(-w);
+            }
+        }
+        entries
+    }
+
+    /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation (the faces at the
+    /// pole of a punctured sphere left out: their term of `E` is linear in `u`).
     fn hessian_of(&self, e: &Evaluation) -> Vec<f64> {
+        let mut cot = geometry::corner_cotans_from_lengths(&e.lengths);
+        if let Some(p) = &self.puncture {
+            for (c, f) in cot.iter_mut().zip(self.faces(e)) {
+                if f.contains(&p.pole) {
+                    *c = [0.0; 3];
+                }
+            }
+        }
         match self.flipped_edges(e) {
-            Some((ends, face_edges)) => geometry::edge_laplacian_entries(
+            Some((ends, face_edges)) => self.loopless_hessian(&ends, &face_edges, &cot),
+            None => geometry::edge_laplacian_entries(
                 self.mesh.vertices(),
-                &ends,
-                &face_edges,
-                &geometry::corner_cotans_from_lengths(&e.lengths),
+                &self.edges.vertices,
+                &self.edges.face_edges,
+                &cot,
             ),
-            None => self.hessian(&e.lengths),
         }
     }
 
@@ -543,13 +715,14 @@ impl DiscreteRicci {
             return Ok(());
         }
         let pairs = match self.flipped_edges(e) {
-            Some((ends, _)) => geometry::edge_laplacian_pattern(self.mesh.vertices(), &ends),
+            Some((ends, _)) => loopless_pattern(self.mesh.vertices(), &ends),
             None => self.pairs.clone(),
         };
+        let fixed = self.fixed_of(e).to_vec();
         self.system = ImplicitSystem::with_points(
             self.mesh.vertices(),
             &pairs,
-            &self.fixed,
+            &fixed,
             &self.mesh.positions,
         )?;
         self.system_faces = Some(tri.faces.clone());
@@ -560,20 +733,37 @@ impl DiscreteRicci {
     /// The energy `E(u)` (`+∞` when a triangle inequality fails).
     pub fn energy_of(&self, u: &[f64]) -> f64 {
         match self.evaluate(u) {
-            Ok(e) => self.energy_with(u, &e.lengths, &e.angles),
+            Ok(e) => self.energy_with(u, self.faces(&e), &e.lengths, &e.angles),
             Err(_) => f64::INFINITY,
         }
     }
 
     /// `E(u)` from the lengths of `u` and their corner angles.
-    fn energy_with(&self, u: &[f64], lengths: &[[f64; 3]], angles: &[[f64; 3]]) -> f64 {
+    ///
+    /// For a punctured sphere a face at the pole `N` contributes, in place of its own term,
+    /// `−(π/2) λ̃_ab` for its edge `ab` on the link (the limit of the face's term as the pole's
+    /// scale goes to infinity with `λ̃_Na = λ̃_Nb`): with it `E` is continuous when a flip takes a
+    /// vertex off the link (the new finite face is degenerate at that moment, and its term
+    /// and the released vertex's make up for the two link edges).
+    fn energy_with(
+        &self,
+        u: &[f64],
+        faces: &[[usize; 3]],
+        lengths: &[[f64; 3]],
+        angles: &[[f64; 3]],
+    ) -> f64 {
+        let pole = self.puncture.as_ref().map(|p| p.pole);
         // Per-face terms in parallel, summed in order: the same u gives the same E bit for bit
         // (the line search and finite differences compare nearby energies of size ~1e4).
         let terms: Vec<f64> = lengths
             .par_iter()
             .zip(angles)
+            .zip(faces)
             .with_min_len(4096)
-            .map(|(l, a)| {
+            .map(|((l, a), face)| {
+                if let Some(k) = pole.and_then(|p| face.iter().position(|&v| v == p)) {
+                    return -0.5 * PI * 2.0 * l[k].ln();
+                }
                 let lam = l.map(|x| 2.0 * x.ln());
                 let f: f64 = (0..3)
                     .map(|k| 0.5 * a[k] * lam[k] + lobachevsky(a[k]))
@@ -597,7 +787,9 @@ impl DiscreteRicci {
             .iter()
             .zip(&self.target)
             .zip(&self.boundary)
-            .map(|((u, k), &b)| (if b { PI } else { 2.0 * PI } - k) * u)
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != pole)
+            .map(|(_, ((u, k), &b))| (if b { PI } else { 2.0 * PI } - k) * u)
             .sum();
         faces + linear
     }
@@ -605,7 +797,7 @@ impl DiscreteRicci {
     /// The energy of an evaluation of `u`: known from the line search, else computed.
     fn energy_of_evaluation(&self, u: &[f64], e: &Evaluation) -> f64 {
         e.energy
-            .unwrap_or_else(|| self.energy_with(u, &e.lengths, &e.angles))
+            .unwrap_or_else(|| self.energy_with(u, self.faces(e), &e.lengths, &e.angles))
     }
 
     /// Lay the metric out in the plane (a disk; [`geometry::planar_layout`] on the mesh's
@@ -621,14 +813,54 @@ impl DiscreteRicci {
 
     /// [`DiscreteRicci::layout`] of an evaluation, on its triangulation.
     fn layout_of(&self, e: &Evaluation) -> Vec<[f64; 3]> {
-        match &e.tri {
-            Some(t) => planar_layout(
-                self.mesh.vertices(),
-                &t.faces,
-                |f, k| t.neighbour(f, k),
-                &e.lengths,
-            ),
-            None => self.layout(&e.lengths),
+        match (&e.tri, &self.puncture) {
+            (None, None) => self.layout(&e.lengths),
+            _ => {
+                // Half-edge based: a Δ-complex's faces may repeat a vertex.
+                let t = self.tri_of(e);
+                let pole = self.puncture.as_ref().map(|p| p.pole);
+                let (layout, _) = self.layout_corners(e);
+                let mut pos = vec![[f64::NAN, f64::NAN, 0.0]; self.mesh.vertices()];
+                let mut placed = vec![false; self.mesh.vertices()];
+                for (face, c) in t.faces.iter().zip(&layout.corners) {
+                    if pole.is_some_and(|p| face.contains(&p)) {
+                        continue;
+                    }
+                    for k in 0..3 {
+                        if !placed[face[k]] {
+                            placed[face[k]] = true;
+                            pos[face[k]] = [c[k][0], c[k][1], 0.0];
+                        }
+                    }
+                }
+                pos
+            }
+        }
+    }
+
+    /// The corner layout of an evaluation on its triangulation, half-edge based
+    /// ([`halfedge_corner_layout`]), and per half-edge whether the layout's tree crosses it;
+    /// for a punctured sphere the faces at the pole are left out (placed on their own, with
+    /// unit lengths: they have no Euclidean shape).
+    fn layout_corners(&self, e: &Evaluation) -> (CornerLayout, Vec<bool>) {
+        let t = self.tri_of(e);
+        if let Some((cut, _)) = self.seams(e) {
+            return halfedge_corner_layout(&e.lengths, |h| t.twin(h).filter(|_| !cut[h]));
+        }
+        match &self.puncture {
+            None => halfedge_corner_layout(&e.lengths, |h| t.twin(h)),
+            Some(p) => {
+                let at_pole = |f: usize| t.faces[f].contains(&p.pole);
+                let lengths: Vec<[f64; 3]> = e
+                    .lengths
+                    .iter()
+                    .enumerate()
+                    .map(|(f, l)| if at_pole(f) { [1.0; 3] } else { *l })
+                    .collect();
+                halfedge_corner_layout(&lengths, |h| {
+                    t.twin(h).filter(|&g| at_pole(h / 3) == at_pole(g / 3))
+                })
+            }
         }
     }
 
@@ -642,7 +874,7 @@ impl DiscreteRicci {
     /// [`DiscreteRicci::corner_layout`] of an evaluation, on its triangulation.
     fn corner_layout_of(&self, e: &Evaluation) -> CornerLayout {
         match &e.tri {
-            Some(t) => corner_layout(&t.faces, |f, k| t.neighbour(f, k), &e.lengths),
+            Some(_) => self.layout_corners(e).0,
             None => self.corner_layout(&e.lengths),
         }
     }
@@ -653,30 +885,100 @@ impl DiscreteRicci {
         distortion_against(&self.angles0, &self.areas0, lengths)
     }
 
-    /// [`DiscreteRicci::distortion`] of an evaluation; on a flipped triangulation against the
-    /// triangles with the same corners in the input (chords of the mesh).
-    fn distortion_of(&self, e: &Evaluation) -> (Vec<f64>, Vec<f64>) {
-        match &e.tri {
-            Some(t) if !t.same_faces(&self.mesh.faces) => {
-                let p = &self.mesh.positions;
-                let chords: Vec<[f64; 3]> = t
-                    .faces
-                    .iter()
-                    .map(|f| {
-                        std::array::from_fn(|k| {
-                            (Vector3::from(p[f[(k + 1) % 3]]) - Vector3::from(p[f[(k + 2) % 3]]))
-                                .norm()
-                        })
-                    })
-                    .collect();
-                distortion_against(
-                    &geometry::corner_angles_from_lengths(&chords),
-                    &geometry::face_areas_from_lengths(&chords),
-                    &e.lengths,
-                )
+    /// The map of an evaluation back onto the input ([`InputMap`], made once per evaluation):
+    /// on the sphere for a punctured sphere, else in the plane (one chart for a disk, cut open
+    /// along the layout's tree otherwise).
+    fn map_of(&self, e: &Evaluation) -> Result<Arc<InputMap>, TraceError> {
+        e.map
+            .get_or_init(|| {
+                self.sphere_map(e)
+                    .unwrap_or_else(|| self.plane_map(e, self.disk))
+                    .map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// For a planar domain with several boundary loops: the seams along which the layout of
+    /// the metric of `u` is cut open (see [`Seam`]); `None` for other meshes.
+    pub fn seams_of(&self, u: &[f64]) -> Result<Option<Vec<Seam>>, MetricError> {
+        let e = self.evaluate(u)?;
+        Ok(self.seams(&e).map(|(_, s)| s))
+    }
+
+    /// The map of the metric of `u` back onto the input (see [`InputMap`]).
+    pub fn input_map(&self, u: &[f64]) -> Result<Arc<InputMap>, MapError> {
+        let e = self.evaluate(u)?;
+        Ok(self.map_of(&e)?)
+    }
+
+    /// Per face of the flow's mesh: quasi-conformal distortion (max over its triangles of the
+    /// map), angle distortion (max) and log area ratio, measured on the map the user gets
+    /// ([`InputMap`]; the sphere for a sphere map). Zeros if the map could not be made.
+    fn distortion_of(&self, e: &Evaluation) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let nf = self.mesh.faces.len();
+        let Ok(map) = self.map_of(e) else {
+            return (vec![1.0; nf], vec![0.0; nf], vec![0.0; nf]);
+        };
+        map.per_input_face(nf)
+    }
+
+    /// The vertex (of the flow's mesh) where `|K − K̂|` is largest among the prescribed ones.
+    fn worst_vertex(&self, e: &Evaluation) -> usize {
+        let fixed = self.fixed_of(e);
+        let k = &e.k;
+        (0..k.len())
+            .filter(|&i| self.prescribed[i] && !fixed[i])
+            .max_by(|&a, &b| {
+                (k[a] - self.target[a])
+                    .abs()
+                    .total_cmp(&(k[b] - self.target[b]).abs())
+            })
+            .unwrap_or(0)
+    }
+
+    /// `None` if `s` reached the tolerance, else what is missing and a hint (see
+    /// [`NotConverged`]).
+    pub fn report(&self, s: &MetricState) -> Option<NotConverged> {
+        let e = match self.evaluation(s) {
+            Ok(e) => e,
+            Err(err) => {
+                return Some(NotConverged {
+                    error: f64::INFINITY,
+                    vertex: None,
+                    tol: self.tol,
+                    hint: format!("the last state has no metric: {err}"),
+                })
             }
-            _ => self.distortion(&e.lengths),
+        };
+        let error = self.error_of(&e);
+        if error < self.tol {
+            return None;
         }
+        let vertex = self.input_vertex(self.worst_vertex(&e));
+        let recent = &self.errors[self.errors.len().saturating_sub(4)..];
+        let levelled = recent.len() >= 3
+            && recent.iter().copied().fold(0.0, f64::max)
+                < 4.0 * recent.iter().copied().fold(f64::INFINITY, f64::min);
+        let hint = if self.intrinsic.is_none() {
+            "the triangulation is fixed (flips = false), and a metric on it may not exist: try \
+             flips = true (Delaunay flips on the intrinsic triangulation: a solution always \
+             exists and Newton finds it)"
+                .to_string()
+        } else if levelled && error < 1e-6 {
+            format!(
+                "the error has levelled off near {error:.1e}, the rounding floor of this mesh: \
+                 ask for a tolerance above it (discrete_ricci.tol = {:.0e})",
+                10f64.powf((error * 10.0).log10().ceil())
+            )
+        } else {
+            "give it more steps (time.steps), or method = \"exact-newton\"".to_string()
+        };
+        Some(NotConverged {
+            error,
+            vertex: Some(vertex),
+            tol: self.tol,
+            hint,
+        })
     }
 
     /// Face `face` of `faces` with `lengths` as a [`Degenerate`] error.
@@ -706,25 +1008,68 @@ impl DiscreteRicci {
         if self.puncture.is_some() {
             eval.sphere = self.checked_sphere(&eval, t);
         }
-        let converged = self.curvature_error(&eval.k) < self.tol;
+        let error = self.error_of(&eval);
+        self.errors.push(error);
+        let converged = error < self.tol;
         let eval = Arc::new(eval);
         self.last = Some(eval.clone());
         if !converged {
             return eval;
         }
-        let (angle, area) = self.distortion_of(&eval);
-        let faces = angle.len() as f64;
-        let (lo, hi) = area
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
-                (lo.min(*a), hi.max(*a))
-            });
+        let vertex = self.input_vertex(self.worst_vertex(&eval));
+        let quality = match self.map_of(&eval) {
+            Ok(map) => {
+                let (qmax, qmean) = map.qc_summary();
+                let n = map.triangles.len() as f64;
+                let amax = map.angle.iter().copied().fold(0.0, f64::max);
+                let amean = map.angle.iter().sum::<f64>() / n;
+                let (lo, hi) = map
+                    .area
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
+                        (lo.min(*a), hi.max(*a))
+                    });
+                let bijective = if map.bad == 0 {
+                    "bijective".to_string()
+                } else {
+                    format!("NOT bijective: {} inverted or degenerate", map.bad)
+                };
+                format!(
+                    "map onto the input{}: {} triangles, {bijective}; quasi-conformal distortion \
+                     max {qmax:.4} mean {qmean:.4}; angle distortion max {amax:.3e} mean \
+                     {amean:.3e} rad; log area ratio in [{lo:.3}, {hi:.3}]",
+                    if map.on_sphere { " (sphere)" } else { "" },
+                    map.triangles.len()
+                )
+            }
+            Err(err) => format!("no map back onto the input: {err}"),
+        };
         self.events.push(format!(
-            "converged: angle distortion max {:.3e} mean {:.3e} rad; log area ratio in [{lo:.3}, {hi:.3}], mean |.| {:.3}",
-            angle.iter().cloned().fold(0.0, f64::max),
-            angle.iter().sum::<f64>() / faces,
-            area.iter().map(|a| a.abs()).sum::<f64>() / faces
+            "converged: max |K - K^| = {error:.3e} at vertex {vertex} (tolerance {:e}); {quality}",
+            self.tol
         ));
+        if let Some((_, seams)) = self.seams(&eval) {
+            let list: Vec<String> = seams
+                .iter()
+                .map(|s| {
+                    format!(
+                        "loop {} to loop {} from vertex {} to vertex {} ({} edges, length {:.6e})",
+                        s.loops[0],
+                        s.loops[1],
+                        s.vertices[0],
+                        s.vertices[s.vertices.len() - 1],
+                        s.vertices.len() - 1,
+                        s.length
+                    )
+                })
+                .collect();
+            self.events.push(format!(
+                "{} boundary loops: laid out cut open along the shortest paths joining them; \
+                 seams: {}",
+                seams.len() + 1,
+                list.join("; ")
+            ));
+        }
         if !self.flat_torus {
             return eval;
         }
@@ -745,10 +1090,10 @@ impl DiscreteRicci {
     }
 
     /// `K̂ − K` at prescribed vertices, 0 elsewhere.
-    fn residual(&self, k: &[f64]) -> Vec<f64> {
-        k.iter()
+    fn residual(&self, e: &Evaluation) -> Vec<f64> {
+        e.k.iter()
             .zip(&self.target)
-            .zip(&self.fixed)
+            .zip(self.fixed_of(e))
             .map(|((k, t), &f)| if f { 0.0 } else { t - k })
             .collect()
     }
@@ -772,6 +1117,15 @@ fn distortion_against(
         .map(|(a0, a)| (a / a0).ln())
         .collect();
     (angle, area)
+}
+
+/// [`geometry::edge_laplacian_pattern`] without self-loops (see
+/// [`DiscreteRicci::loopless_hessian`]); edges with the same ends are repeated (summed).
+fn loopless_pattern(n: usize, ends: &[[usize; 2]]) -> Vec<(usize, usize)> {
+    (0..n)
+        .map(|i| (i, i))
+        .chain(ends.iter().filter(|[a, b]| a != b).map(|&[a, b]| (a, b)))
+        .collect()
 }
 
 /// The first triangle whose lengths break the triangle inequality, if any.
@@ -804,7 +1158,7 @@ impl Flow for DiscreteRicci {
             // The initial state's sphere was written without a word: check it now.
             self.checked_sphere(&eval, t);
         }
-        let r = self.residual(&eval.k);
+        let r = self.residual(&eval);
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
             self.prepare_system(&eval)?;
@@ -823,7 +1177,7 @@ impl Flow for DiscreteRicci {
             });
         }
         let e0 = self.energy_of_evaluation(&s.u, &eval);
-        let error = self.curvature_error(&eval.k);
+        let error = self.error_of(&eval);
         // A reusable factorization is tried first; if its step finds no decrease, the current
         // Hessian is factored and the step retried.
         loop {
@@ -831,6 +1185,7 @@ impl Flow for DiscreteRicci {
             if !reused {
                 self.prepare_system(&eval)?;
                 self.system.factor(&zeros, 1.0, &self.hessian_of(&eval))?;
+                self.factored_at = Some((s.u.clone(), eval.clone()));
             }
             let delta = self.system.solve(&r, &zeros)?;
             // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction (H, or an earlier H, SPD).
@@ -840,7 +1195,7 @@ impl Flow for DiscreteRicci {
             for _ in 0..60 {
                 let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + step * d).collect();
                 if let Ok(mut next) = self.eval_at(&u, eval.tri.as_ref()) {
-                    let e = self.energy_with(&u, &next.lengths, &next.angles);
+                    let e = self.energy_with(&u, self.faces(&next), &next.lengths, &next.angles);
                     // Armijo, with room for rounding once the decrease is at rounding level.
                     if e <= e0 + 1e-4 * step * slope + 1e-13 * e0.abs().max(1.0) {
                         next.energy = Some(e);
@@ -859,7 +1214,7 @@ impl Flow for DiscreteRicci {
                     "the Newton line search found no decrease of the energy".into(),
                 ));
             };
-            let new_error = self.curvature_error(&next.k);
+            let new_error = self.error_of(&next);
             let ratio = new_error / error;
             self.reusable = self.method == Method::Newton
                 && (ratio <= REUSE_CONTRACTION || (reused && ratio * new_error < self.tol));
@@ -871,36 +1226,50 @@ impl Flow for DiscreteRicci {
         }
     }
 
-    /// `curvature_error` (`max |K − K̂|`, prescribed vertices), `total_curvature` (`Σ K`),
-    /// `gauss_bonnet_defect` (`Σ K − 2πχ`), and the distortion of the metric against the mesh:
-    /// `angle_distortion_max/mean` (radians), `area_distortion_max/mean` (`|log(A/A⁰)|`).
+    /// `curvature_error` (`max |K − K̂|`, prescribed vertices) and `worst_vertex` (where, in
+    /// the input's numbering), `total_curvature` (`Σ K`), `gauss_bonnet_defect` (`Σ K − 2πχ`),
+    /// `flips` (edge flips of the step), and the distortion of the map back onto the input
+    /// ([`InputMap`], the sphere for a sphere map): `angle_distortion_max/mean` (radians),
+    /// `area_distortion_max/mean` (`|log(A/A⁰)|`), `qc_distortion_max/mean` (`σ₁/σ₂` of its
+    /// good triangles), `inverted` (its inverted or degenerate triangles; `-1` if the map could
+    /// not be made).
     fn diagnostics(&self, s: &MetricState, _t: f64) -> Vec<(&'static str, f64)> {
         let Ok(e) = self.evaluation(s) else {
             return vec![("curvature_error", f64::NAN)];
         };
         let total: f64 = e.k.iter().sum();
         let mut d = vec![
-            ("curvature_error", self.curvature_error(&e.k)),
+            ("curvature_error", self.error_of(&e)),
+            (
+                "worst_vertex",
+                self.input_vertex(self.worst_vertex(&e)) as f64,
+            ),
             ("total_curvature", total),
             ("gauss_bonnet_defect", total - self.two_pi_chi),
+            ("flips", e.flips as f64),
         ];
-        let (angle, area) = self.distortion_of(&e);
+        let map = self.map_of(&e);
+        let (angle, area, qc, bad): (&[f64], &[f64], (f64, f64), f64) = match &map {
+            Ok(m) => (&m.angle, &m.area, m.qc_summary(), m.bad as f64),
+            Err(_) => (&[0.0], &[0.0], (1.0, 1.0), -1.0),
+        };
+        let n = angle.len().max(1) as f64;
         d.push((
             "angle_distortion_max",
             angle.iter().cloned().fold(0.0, f64::max),
         ));
-        d.push((
-            "angle_distortion_mean",
-            angle.iter().sum::<f64>() / angle.len() as f64,
-        ));
+        d.push(("angle_distortion_mean", angle.iter().sum::<f64>() / n));
         d.push((
             "area_distortion_max",
             area.iter().map(|a| a.abs()).fold(0.0, f64::max),
         ));
         d.push((
             "area_distortion_mean",
-            area.iter().map(|a| a.abs()).sum::<f64>() / area.len() as f64,
+            area.iter().map(|a| a.abs()).sum::<f64>() / n,
         ));
+        d.push(("qc_distortion_max", qc.0));
+        d.push(("qc_distortion_mean", qc.1));
+        d.push(("inverted", bad));
         d
     }
 
@@ -915,99 +1284,166 @@ impl Flow for DiscreteRicci {
         std::mem::take(&mut self.events)
     }
 
-    fn converged(&self, s: &MetricState) -> bool {
-        self.evaluation(s)
-            .is_ok_and(|e| self.curvature_error(&e.k) < self.tol)
+    /// The last iterate's triangulation, the Newton factorization being reused (its iterate),
+    /// and the error history: what makes the next step what it would have been.
+    fn save(&self) -> Vec<u8> {
+        let tri = |e: &Evaluation| e.tri.as_ref().map(|t| t.connectivity());
+        let saved = Saved {
+            last: self.last.as_deref().and_then(tri),
+            reusable: self.reusable,
+            factored_at: self.factored_at.as_ref().map(|(u, e)| (u.clone(), tri(e))),
+            errors: self.errors.clone(),
+        };
+        postcard::to_stdvec(&saved).expect("serializes")
     }
 
-    /// The original mesh (with flips: its vertices and the current triangulation) with point
-    /// data `u`, `K` and, for disks, the layout `uv`, and cell data `angle_distortion`,
-    /// `area_distortion`; the layout as the series `layout` (disks and flat tori), the sphere
-    /// as `sphere`.
+    fn restore(&mut self, s: &mut MetricState, saved: &[u8]) -> Result<(), super::BadCheckpoint> {
+        let saved: Saved = postcard::from_bytes(saved)?;
+        let bad = |e: &dyn std::fmt::Display| super::BadCheckpoint(e.to_string());
+        let base = self.intrinsic.clone();
+        let triangulation = |c: Option<Connectivity>| -> Result<Option<Intrinsic>, _> {
+            match (c, &base) {
+                (Some(c), Some(base)) => base.with_connectivity(c).map(Some).map_err(|e| bad(&e)),
+                _ => Ok(None),
+            }
+        };
+        if let Some((u, c)) = saved.factored_at {
+            let start = triangulation(c)?;
+            let eval = Arc::new(self.eval_at(&u, start.as_ref()).map_err(|e| bad(&e))?);
+            self.prepare_system(&eval).map_err(|e| bad(&e))?;
+            let zeros = vec![0.0; u.len()];
+            self.system
+                .factor(&zeros, 1.0, &self.hessian_of(&eval))
+                .map_err(|e| bad(&e))?;
+            self.factored_at = Some((u, eval));
+        }
+        let start = triangulation(saved.last)?;
+        let mut eval = self.eval_at(&s.u, start.as_ref()).map_err(|e| bad(&e))?;
+        if self.puncture.is_some() {
+            eval.sphere = self.checked_sphere(&eval, f64::NAN);
+        }
+        let eval = Arc::new(eval);
+        self.last = Some(eval.clone());
+        s.eval = Some(eval);
+        self.reusable = saved.reusable;
+        self.errors = saved.errors;
+        Ok(())
+    }
+
+    fn converged(&self, s: &MetricState) -> bool {
+        self.evaluation(s)
+            .is_ok_and(|e| self.error_of(&e) < self.tol)
+    }
+
+    /// With [`DiscreteRicci::report`]: the tolerance not reached, where, and a hint.
+    fn not_converged(&self, s: &MetricState) -> Option<String> {
+        self.report(s).map(|r| r.to_string())
+    }
+
+    /// The flow's mesh (the input's faces; for a sphere map the punctured disk) with point data
+    /// `u`, `K`, `vertex_id` (the vertex's number in the input file) and, for disks, the
+    /// layout `uv` of the vertices, and cell data `angle_distortion`, `area_distortion`,
+    /// `qc_distortion` measured on the map back onto the input. Series: `overlay`, the common
+    /// subdivision of the input and the intrinsic triangulation on the input with its `map`
+    /// (the image of every point), `vertex_id`, and per triangle its distortion and
+    /// `input_face`; `layout` (disks and flat tori) and `sphere` (sphere maps), the same
+    /// triangles at their images with the input `position` as a point vector; with flips,
+    /// `intrinsic`, the intrinsic triangulation (a Δ-complex) between the input's vertices.
     fn frame(&self, s: &MetricState, _t: f64) -> Frame {
+        let ids: Vec<f64> = (0..self.mesh.vertices())
+            .map(|v| self.input_vertex(v) as f64)
+            .collect();
         let Ok(e) = self.evaluation(s) else {
             return Frame {
                 points: self.mesh.positions.clone(),
                 cells: Cells::Triangles(self.mesh.faces.clone()),
-                point_data: vec![("u", Field::Scalar(s.u.clone()))],
+                point_data: vec![
+                    ("u", Field::Scalar(s.u.clone())),
+                    ("vertex_id", Field::Scalar(ids)),
+                ],
                 cell_data: Vec::new(),
                 series: Vec::new(),
             };
         };
-        let faces = self.faces(&e).to_vec();
-        let (angle, area) = self.distortion_of(&e);
+        let (qc, angle, area) = self.distortion_of(&e);
         let mut frame = Frame {
             points: self.mesh.positions.clone(),
-            cells: Cells::Triangles(faces.clone()),
+            cells: Cells::Triangles(self.mesh.faces.clone()),
             point_data: vec![
                 ("u", Field::Scalar(s.u.clone())),
                 ("K", Field::Scalar(e.k.clone())),
+                ("vertex_id", Field::Scalar(ids)),
             ],
             cell_data: vec![
-                ("angle_distortion", Field::Scalar(angle.clone())),
-                ("area_distortion", Field::Scalar(area.clone())),
+                ("angle_distortion", Field::Scalar(angle)),
+                ("area_distortion", Field::Scalar(area)),
+                ("qc_distortion", Field::Scalar(qc)),
             ],
             series: Vec::new(),
         };
-        if self.flat_torus && self.layout_frames {
-            let CornerLayout { corners, .. } = self.corner_layout_of(&e);
-            let points = corners
-                .iter()
-                .flatten()
-                .map(|p| [p[0], p[1], 0.0])
-                .collect();
-            let tris = (0..corners.len())
-                .map(|f| [3 * f, 3 * f + 1, 3 * f + 2])
-                .collect();
-            let per_corner: Vec<f64> = faces.iter().flatten().map(|&i| s.u[i]).collect();
+        if self.disk && self.layout_frames && self.puncture.is_none() {
+            frame
+                .point_data
+                .push(("uv", Field::Vector(self.layout_of(&e))));
+        }
+        if let Some(t) = e.tri.as_ref().filter(|t| !t.is_input()) {
             frame.series.push((
-                "layout",
+                "intrinsic",
                 Frame {
-                    points,
-                    cells: Cells::Triangles(tris),
-                    point_data: vec![("u", Field::Scalar(per_corner))],
-                    cell_data: vec![
-                        ("angle_distortion", Field::Scalar(angle.clone())),
-                        ("area_distortion", Field::Scalar(area.clone())),
-                    ],
+                    points: self.mesh.positions.clone(),
+                    cells: Cells::Triangles(t.faces.clone()),
+                    point_data: Vec::new(),
+                    cell_data: Vec::new(),
                     series: Vec::new(),
                 },
             ));
         }
-        if self.puncture.is_some() {
-            let points = match &e.sphere {
-                Some(sphere) => Some(sphere.positions.clone()),
-                None => self.sphere_of(&e).map(|sphere| sphere.positions),
+        if let Ok(map) = self.map_of(&e) {
+            let cell_data = vec![
+                ("qc_distortion", Field::Scalar(map.qc.clone())),
+                ("angle_distortion", Field::Scalar(map.angle.clone())),
+                ("area_distortion", Field::Scalar(map.area.clone())),
+                (
+                    "input_face",
+                    Field::Scalar(map.input_face.iter().map(|&f| f as f64).collect()),
+                ),
+            ];
+            let ids = Field::Scalar(map.vertex_id.clone());
+            frame.series.push((
+                "overlay",
+                Frame {
+                    points: map.points.clone(),
+                    cells: Cells::Triangles(map.triangles.clone()),
+                    point_data: vec![
+                        ("map", Field::Vector(map.image.clone())),
+                        ("vertex_id", ids.clone()),
+                    ],
+                    cell_data: cell_data.clone(),
+                    series: Vec::new(),
+                },
+            ));
+            let image_series = if map.on_sphere {
+                Some("sphere")
+            } else if (self.disk || self.flat_torus || self.loops.is_some()) && self.layout_frames {
+                Some("layout")
+            } else {
+                None
             };
-            if let (Some(points), Some(cells)) = (points, self.sphere_faces(&e)) {
+            if let Some(name) = image_series {
                 frame.series.push((
-                    "sphere",
+                    name,
                     Frame {
-                        points,
-                        cells: Cells::Triangles(cells),
-                        point_data: Vec::new(),
-                        cell_data: Vec::new(),
+                        points: map.image.clone(),
+                        cells: Cells::Triangles(map.triangles.clone()),
+                        point_data: vec![
+                            ("position", Field::Vector(map.points.clone())),
+                            ("vertex_id", ids),
+                        ],
+                        cell_data,
                         series: Vec::new(),
                     },
                 ));
             }
-        }
-        if self.disk && self.layout_frames {
-            let uv = self.layout_of(&e);
-            frame.point_data.push(("uv", Field::Vector(uv.clone())));
-            frame.series.push((
-                "layout",
-                Frame {
-                    points: uv,
-                    cells: Cells::Triangles(faces),
-                    point_data: vec![("u", Field::Scalar(s.u.clone()))],
-                    cell_data: vec![
-                        ("angle_distortion", Field::Scalar(angle)),
-                        ("area_distortion", Field::Scalar(area)),
-                    ],
-                    series: Vec::new(),
-                },
-            ));
         }
         frame
     }

@@ -64,10 +64,17 @@ pub trait ImplicitStep: Flow {
     fn unknowns(&self) -> usize;
 }
 
-/// A checkpoint that does not hold what this flow saved (another flow's, or damaged).
+/// A checkpoint that does not hold what this flow saved (another flow's, or damaged), or that
+/// the flow cannot take up again.
 #[derive(Debug, thiserror::Error)]
 #[error("the checkpoint does not fit this flow: {0}")]
-pub struct BadCheckpoint(#[from] postcard::Error);
+pub struct BadCheckpoint(pub String);
+
+impl From<postcard::Error> for BadCheckpoint {
+    fn from(e: postcard::Error) -> Self {
+        BadCheckpoint(e.to_string())
+    }
+}
 
 /// A gradient flow discretized in time by steps of size `dt`.
 pub trait Flow {
@@ -94,6 +101,13 @@ pub trait Flow {
     /// tolerance reached); the driver then stops as at a steady state.
     fn converged(&self, _s: &Self::State) -> bool {
         false
+    }
+
+    /// For a flow that has a tolerance of its own ([`Flow::converged`]): `None` if `s` reached
+    /// it, else why not (what is missing, where, and what to try). The driver fails a run that
+    /// stops at its step or time limit on a state the flow says is not converged.
+    fn not_converged(&self, _s: &Self::State) -> Option<String> {
+        None
     }
 
     /// Whether a singularity the flow detects ([`StepError::Collapse`], [`StepError::Singular`])

@@ -222,3 +222,77 @@ pub fn torus_modulus(translations: &[[f64; 2]]) -> Option<[f64; 2]> {
     });
     integral.then_some(tau)
 }
+
+/// [`corner_layout`] on a triangulation given by half-edges, which may be a Δ-complex (a face
+/// with two corners at one vertex, self-loops, several edges between two vertices): half-edge
+/// `h = 3f + k` runs from corner `k` to corner `k + 1` of face `f`, and `twin(h)` is the
+/// half-edge of the same edge in the face across (`None` on the boundary). Faces are matched
+/// through their shared edge, never through vertex numbers. Also returns, per half-edge, whether
+/// the layout's spanning tree crosses it (the others are cut: their two copies are the
+/// translations).
+pub fn halfedge_corner_layout(
+    lengths: &[[f64; 3]],
+    twin: impl Fn(usize) -> Option<usize>,
+) -> (CornerLayout, Vec<bool>) {
+    let nf = lengths.len();
+    let angles = corner_angles_from_lengths(lengths);
+    let mut corners: Vec<Option<[[f64; 2]; 3]>> = vec![None; nf];
+    let mut tree = vec![false; 3 * nf];
+    let mut translations = Vec::new();
+    for root in 0..nf {
+        if corners[root].is_some() {
+            continue;
+        }
+        corners[root] = Some(first_triangle(lengths[root], angles[root][0]));
+        let mut queue = VecDeque::from([root]);
+        while let Some(f) = queue.pop_front() {
+            let cf = corners[f].expect("placed");
+            for m in 0..3 {
+                let h = 3 * f + m;
+                let Some(t) = twin(h) else {
+                    continue;
+                };
+                let (g, j) = (t / 3, t % 3);
+                if corners[g].is_some() {
+                    continue;
+                }
+                // g's corner j is f's corner m + 1, g's corner j + 1 is f's corner m.
+                let (p, q) = (cf[(m + 1) % 3], cf[m]);
+                let r = (j + 2) % 3;
+                let mut cg = [[0.0; 2]; 3];
+                cg[j] = p;
+                cg[(j + 1) % 3] = q;
+                cg[r] = unfold_triangle(p, q, angles[g][j], lengths[g][(j + 1) % 3]);
+                corners[g] = Some(cg);
+                tree[h] = true;
+                tree[t] = true;
+                queue.push_back(g);
+            }
+        }
+    }
+    let corners: Vec<[[f64; 2]; 3]> = corners
+        .into_iter()
+        .map(|c| c.unwrap_or([[f64::NAN; 2]; 3]))
+        .collect();
+    for (h, &crossed) in tree.iter().enumerate() {
+        let Some(t) = twin(h) else {
+            continue;
+        };
+        if crossed || t < h {
+            continue;
+        }
+        // The tail of h in its face against the same vertex (the head of t) in t's face.
+        let (f, m) = (h / 3, h % 3);
+        let (g, j) = (t / 3, t % 3);
+        let a = corners[f][m];
+        let b = corners[g][(j + 1) % 3];
+        translations.push([b[0] - a[0], b[1] - a[1]]);
+    }
+    (
+        CornerLayout {
+            corners,
+            translations,
+        },
+        tree,
+    )
+}

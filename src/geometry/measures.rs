@@ -203,3 +203,73 @@ pub fn enclosed_volume(mesh: &TriMesh) -> f64 {
         .sum::<f64>()
         / 6.0
 }
+
+/// A triangle of `R³` placed isometrically in the plane: corner 0 at the origin, corner 1 on the
+/// positive x axis, corner 2 above it (counter-clockwise, for a non-degenerate triangle).
+pub fn triangle_in_plane(p: [[f64; 3]; 3]) -> [[f64; 2]; 3] {
+    let [p0, p1, p2] = p.map(Vector3::from);
+    let (e1, e2) = (p1 - p0, p2 - p0);
+    let l1 = e1.norm();
+    let x = e1.dot(&e2) / l1;
+    let y = e1.cross(&e2).norm() / l1;
+    [[0.0, 0.0], [l1, 0.0], [x, y]]
+}
+
+/// The quasi-conformal distortion `σ₁/σ₂ ≥ 1` (the ratio of the singular values of the
+/// Jacobian) of the affine map taking the triangle `src` (in `R³`) to the triangle `dst`, or
+/// `None` if the map is degenerate or reverses orientation. `dst` is read in the plane (its x, y;
+/// orientation by the sign of its area) or, with `on_sphere`, as a triangle with corners on a
+/// sphere about the origin (its own plane; orientation by the sign of `det(d₀, d₁, d₂)`, positive
+/// for a triangle counter-clockwise seen from outside). `1` is conformal.
+pub fn quasi_conformal_distortion(
+    src: [[f64; 3]; 3],
+    dst: [[f64; 3]; 3],
+    on_sphere: bool,
+) -> Option<f64> {
+    let s = triangle_in_plane(src);
+    let d: [[f64; 2]; 3] = if on_sphere {
+        let mut d = triangle_in_plane(dst);
+        // det(d₀, d₁, d₂) = d₀ · ((d₁ − d₀) × (d₂ − d₀)), without the cancellation of d₁ × d₂
+        // for a small triangle.
+        let [d0, d1, d2] = dst.map(Vector3::from);
+        if d0.dot(&(d1 - d0).cross(&(d2 - d0))) < 0.0 {
+            d.iter_mut().for_each(|q| q[1] = -q[1]);
+        }
+        d
+    } else {
+        dst.map(|q| [q[0] - dst[0][0], q[1] - dst[0][1]])
+    };
+    // J S = D with S, D the edge matrices (columns p1 − p0, p2 − p0).
+    let (s1, s2) = (
+        [s[1][0] - s[0][0], s[1][1] - s[0][1]],
+        [s[2][0] - s[0][0], s[2][1] - s[0][1]],
+    );
+    let (d1, d2) = (
+        [d[1][0] - d[0][0], d[1][1] - d[0][1]],
+        [d[2][0] - d[0][0], d[2][1] - d[0][1]],
+    );
+    let det_s = s1[0] * s2[1] - s1[1] * s2[0];
+    let det_d = d1[0] * d2[1] - d1[1] * d2[0];
+    if !(det_s > 0.0 && det_d > 0.0) {
+        return None;
+    }
+    // S⁻¹ = [[s2y, −s2x], [−s1y, s1x]] / det_s.
+    let j = [
+        [
+            (d1[0] * s2[1] - d2[0] * s1[1]) / det_s,
+            (-d1[0] * s2[0] + d2[0] * s1[0]) / det_s,
+        ],
+        [
+            (d1[1] * s2[1] - d2[1] * s1[1]) / det_s,
+            (-d1[1] * s2[0] + d2[1] * s1[0]) / det_s,
+        ],
+    ];
+    // σ₁² + σ₂² = |J|²_F, σ₁ σ₂ = det J.
+    let f2 = j[0][0].powi(2) + j[0][1].powi(2) + j[1][0].powi(2) + j[1][1].powi(2);
+    let det = j[0][0] * j[1][1] - j[0][1] * j[1][0];
+    let disc = (f2 * f2 - 4.0 * det * det).max(0.0).sqrt();
+    let s_max2 = (f2 + disc) / 2.0;
+    // σ₁/σ₂ = σ₁²/(σ₁σ₂).
+    let q = s_max2 / det;
+    (q.is_finite() && det > 0.0).then_some(q.max(1.0))
+}

@@ -103,7 +103,9 @@ pub use curvature::{
     vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,
     vertex_mean_curvature,
 };
-pub use layout::{corner_layout, planar_layout, torus_modulus, CornerLayout};
+pub use layout::{
+    corner_layout, halfedge_corner_layout, planar_layout, torus_modulus, CornerLayout,
+};
 pub use mass::{
     consistent_mass, consistent_mass_entries, corner_barycentric_areas, corner_voronoi_areas,
     corner_voronoi_areas_from_lengths, lumped_mass_entries, vertex_lumped_mass_barycentric,
@@ -111,8 +113,8 @@ pub use mass::{
 };
 pub use measures::{
     corner_angles, corner_angles_from_lengths, enclosed_volume, face_areas,
-    face_areas_from_lengths, face_edge_lengths, face_normals, total_area,
-    triangle_area_from_lengths, vertex_corner_sum, vertex_normals,
+    face_areas_from_lengths, face_edge_lengths, face_normals, quasi_conformal_distortion,
+    total_area, triangle_area_from_lengths, triangle_in_plane, vertex_corner_sum, vertex_normals,
 };
 pub use mobius::{mobius_center, Centering, NotCentered};
 

@@ -296,9 +296,12 @@ impl RunWriter {
         let events = dir.join("events.log");
         if events.exists() {
             let text = fs::read_to_string(&events).map_err(|e| Error::io(&events, e))?;
+            // The report a run ends with when it stops short of its tolerance is not true of
+            // the run that goes on: it goes too.
             let kept: String = text
                 .lines()
                 .filter(|l| step_of(l, "step ").is_some_and(|s| s <= step))
+                .filter(|l| !(step_of(l, "step ") == Some(step) && l.contains(": not converged: ")))
                 .map(|l| format!("{l}\n"))
                 .collect();
             write_text(&events, &kept)?;
@@ -492,6 +495,11 @@ impl Observer for RunWriter {
                     Stop::Collapse(msg) => msg.as_str(),
                     _ => "",
                 }
+            ),
+            Outcome::NotConverged(msg) => format!(
+                "{msg}\n(stopped at step {} (t = {:e}); the {frames} frames listed in the .pvd \
+                 are valid)\n",
+                last.step, last.time
             ),
             Outcome::Failed { step, time, msg } => format!(
                 "failed at step {step} (t = {time:e}): {msg}\nthe {frames} frames listed in the .pvd are valid\n"

@@ -83,6 +83,9 @@ impl Stop {
 pub enum Outcome<'a> {
     /// It stopped by a rule of its own (see [`Stop`]).
     Stopped(&'a Stop),
+    /// It stopped at its end time or step limit on a state the flow does not accept (a
+    /// tolerance not reached): the flow's message.
+    NotConverged(&'a str),
     /// A numerical fault in the step to `step` at time `time`.
     Failed {
         step: usize,
@@ -164,9 +167,11 @@ fn check_finite(rec: &StepRecord) -> std::result::Result<(), String> {
 ///
 /// On a numerical fault (failed factorization, non-finite values) the observers' `finish` is
 /// called with the message and an [`Error::Numerical`] is returned; whatever they wrote before
-/// stays valid. When [`Control::interrupt`] is set, the run ends after the step in progress,
-/// with its last state as a frame, as [`Stop::Interrupted`]. With every frame, observers that
-/// ask for them get a checkpoint ([`resume`] continues from it).
+/// stays valid. So is a run that reaches its end time or step limit on a state the flow says
+/// is not converged ([`Flow::not_converged`]), with the flow's message. When
+/// [`Control::interrupt`] is set, the run ends after the step in progress, with its last state
+/// as a frame, as [`Stop::Interrupted`]. With every frame, observers that ask for them get a
+/// checkpoint ([`resume`] continues from it).
 pub fn run<F: Flow>(
     flow: &mut F,
     state: F::State,
@@ -419,6 +424,16 @@ fn drive<F: Flow>(
             }
         }
     };
+    // A run that stopped at its limit on a state its flow does not accept is not a success.
+    if matches!(stop, Stop::EndTime | Stop::Steps) {
+        if let Some(msg) = flow.not_converged(&state) {
+            for o in observers.iter_mut() {
+                o.event(&rec, &msg)?;
+                let _ = o.finish(&rec, Outcome::NotConverged(&msg));
+            }
+            return Err(Error::Numerical { step, time: t, msg });
+        }
+    }
     for o in observers.iter_mut() {
         o.finish(&rec, Outcome::Stopped(&stop))?;
     }

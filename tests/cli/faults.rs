@@ -353,6 +353,15 @@ fn last_frame(run: &Path, pvd: &str) -> Vec<u8> {
     std::fs::read(run.join(entries.last().expect("a frame"))).unwrap()
 }
 
+/// A run's exit: success, or for a discrete Ricci run cut short the honest "not converged"
+/// (exit 4; its files are valid, and more steps are what its message asks for).
+fn accepted(name: &str, o: &std::process::Output) -> Option<i32> {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let short = o.status.code() == Some(4) && err.contains("not converged");
+    assert!(o.status.success() || short, "{name}: {err}");
+    o.status.code()
+}
+
 #[test]
 fn a_run_resumed_halfway_repeats_the_uninterrupted_run_bit_for_bit_for_every_flow() {
     let dir = tempfile::tempdir().unwrap();
@@ -387,6 +396,8 @@ fn a_run_resumed_halfway_repeats_the_uninterrupted_run_bit_for_bit_for_every_flo
         ("uniformize-sphere", "uniformize-sphere.pvd", 8, &[]),
     ];
     for (name, pvd, steps, extra) in cases {
+        // A discrete Ricci run cut short ends honestly as not converged (exit 4); its files are
+        // valid, and more steps is what its message asks for.
         let run = |out: &str, steps: usize| {
             let mut args = vec![
                 "run".to_string(),
@@ -402,15 +413,10 @@ fn a_run_resumed_halfway_repeats_the_uninterrupted_run_bit_for_bit_for_every_flo
                 args.extend(["--set".into(), s]);
             }
             let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-            let o = geoflow(&args, dir.path());
-            assert!(
-                o.status.success(),
-                "{name}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            accepted(name, &geoflow(&args, dir.path()))
         };
         let (whole, half) = (format!("{name}-whole"), format!("{name}-half"));
-        run(&whole, *steps);
+        let whole_code = run(&whole, *steps);
         run(&half, steps / 2);
         let o = geoflow(
             &[
@@ -422,8 +428,8 @@ fn a_run_resumed_halfway_repeats_the_uninterrupted_run_bit_for_bit_for_every_flo
             ],
             dir.path(),
         );
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(o.status.success(), "{name}: {err}");
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert_eq!(accepted(name, &o), whole_code, "{name}: {err}");
         assert!(
             err.contains(&format!("resuming at step {}", steps / 2)),
             "{name}: {err}"

@@ -218,3 +218,43 @@ fn a_runs_config_repeats_it_from_anywhere_with_a_relative_mesh_path() {
         "{config}"
     );
 }
+
+#[test]
+fn a_discrete_ricci_run_that_does_not_converge_fails_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |flips: bool| {
+        format!(
+            "name = \"needs-flips\"\nflow = \"discrete-ricci\"\n[mesh]\ngenerate = \"square\"\n\
+             n = 10\njitter = 0.3\n[discrete_ricci]\nflips = {flips}\nboundary = \"polygon\"\n\
+             corners = [[0, 30.0], [5, 30.0], [7, 120.0]]\n[time]\ndt = 1.0\nsteps = 30\n"
+        )
+    };
+    std::fs::write(dir.path().join("classical.toml"), scenario(false)).unwrap();
+    let o = geoflow(&["run", "classical.toml", "--out", "classical"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "a run that did not converge exited 0: {err}"
+    );
+    for needle in [
+        "not converged: max |K - K^| = ",
+        " at vertex ",
+        "try flips = true",
+    ] {
+        assert!(err.contains(needle), "`{needle}` not in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    let status = std::fs::read_to_string(dir.path().join("classical/status")).unwrap();
+    assert!(status.contains("not converged"), "{status}");
+    let events = std::fs::read_to_string(dir.path().join("classical/events.log")).unwrap();
+    assert!(events.contains("not converged: max |K - K^|"), "{events}");
+
+    std::fs::write(dir.path().join("flips.toml"), scenario(true)).unwrap();
+    let o = geoflow(&["run", "flips.toml", "--out", "flips"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = std::fs::read_to_string(dir.path().join("flips/events.log")).unwrap();
+    assert!(
+        events.contains("converged: max |K - K^|") && events.contains("bijective"),
+        "{events}"
+    );
+}

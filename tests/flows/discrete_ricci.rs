@@ -705,10 +705,18 @@ fn delaunay_flips_reach_the_lower_energy_delaunay_metric_with_the_right_gradient
     assert!(energies[1] < energies[0], "{energies:?}");
 }
 
+/// Whether a face has two corners at one vertex (a self-loop or a fold of the Δ-complex).
+fn has_repeated_corner(faces: &[[usize; 3]]) -> bool {
+    faces
+        .iter()
+        .any(|f| f[0] == f[1] || f[1] == f[2] || f[2] == f[0])
+}
+
 #[test]
-fn flips_that_would_need_a_self_loop_are_reported_by_name() {
-    // Shrinking one vertex by e^-6 against its neighbours: its Delaunay triangulation would
-    // enclose it by an edge from a vertex to itself, which is not represented; the error says so.
+fn a_vertex_shrunk_far_below_its_neighbours_gets_a_self_loop_and_a_metric() {
+    // Shrinking one vertex by e^-6 against its neighbours: its Delaunay triangulation encloses
+    // it in an edge from a vertex to itself (refused before Δ-complexes); now the metric exists,
+    // every triangle is Euclidean and Gauss–Bonnet holds.
     let mesh = hemisphere(4, 1.0);
     let n = mesh.vertices();
     let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
@@ -718,21 +726,71 @@ fn flips_that_would_need_a_self_loop_are_reported_by_name() {
         .unwrap();
     let mut u = vec![0.0; n];
     u[0] = -6.0;
-    let err = flow.check_metric(&u).unwrap_err().to_string();
-    assert!(
-        err.contains("triangle inequality") && err.contains("cannot be flipped"),
-        "{err}"
-    );
-    assert_eq!(flow.energy_of(&u), f64::INFINITY);
-    // A milder shrink is taken through by flips, where the mesh's own triangles break.
-    u[0] = -1.5;
     assert!(flow.lengths(&u).is_err(), "the mesh's own triangles break");
     let geoflow::flows::discrete_ricci::Metric { faces, lengths, k } = flow.metric(&u).unwrap();
-    assert_eq!(
-        non_delaunay_edges(&flow.mesh().positions, &faces, &lengths),
-        0
-    );
+    assert!(has_repeated_corner(&faces), "no self-loop");
+    for l in &lengths {
+        assert!(l[0] < l[1] + l[2] && l[1] < l[2] + l[0] && l[2] < l[0] + l[1]);
+    }
     assert!((k.iter().sum::<f64>() - 2.0 * PI).abs() < 1e-10);
+    assert!(flow.energy_of(&u).is_finite());
+    // The map back onto the input exists and is bijective.
+    let map = flow.input_map(&u).unwrap();
+    assert_eq!(map.bad, 0);
+}
+
+#[test]
+fn newton_from_a_vertex_shrunk_far_below_its_neighbours_converges_through_self_loops() {
+    // Flattening a hemisphere (u = 0 on the boundary) from a state whose interior vertex has
+    // u = −6 (e^-3 of its neighbours' lengths): the classical scheme has no metric there at all
+    // (refused before Δ-complexes even with flips); with Delaunay flips on the Δ-complex the
+    // first metric has a self-loop about the vertex and Newton converges to the flat metric,
+    // whose map back onto the input is bijective.
+    let mesh = hemisphere(3, 1.0);
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let v = (0..n).find(|&i| !boundary[i]).unwrap();
+    let mut u0 = vec![0.0; n];
+    u0[v] = -6.0;
+    let classical = DiscreteRicci::new(
+        mesh.clone(),
+        vec![0.0; n],
+        boundary.clone(),
+        Method::Newton,
+        1e-10,
+    )
+    .unwrap();
+    assert!(classical.check_metric(&u0).is_err());
+    let mut flow = classical.with_flips().unwrap();
+    assert!(has_repeated_corner(&flow.metric(&u0).unwrap().faces));
+    let mut s = MetricState::new(u0);
+    let mut energy = flow.energy(&s);
+    let mut errors = vec![];
+    while !flow.converged(&s) && errors.len() < 30 {
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        let e = flow.energy(&s);
+        assert!(e <= energy + 1e-12 * energy.abs(), "{energy} -> {e}");
+        energy = e;
+        errors.push(flow.curvature_error(&flow.metric(s.u()).unwrap().k));
+    }
+    assert!(flow.converged(&s), "{:?}", flow.report(&s));
+    eprintln!(
+        "from u = -6: {} Newton steps, errors {errors:?}",
+        errors.len()
+    );
+    assert!(errors.len() <= 15, "{} Newton steps", errors.len());
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0);
+    // The same metric as from u = 0.
+    let mut from_zero = flatten(mesh, Method::Newton, 1e-10).with_flips().unwrap();
+    let z = solve(&mut from_zero);
+    let diff = s
+        .u()
+        .iter()
+        .zip(z.u())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(diff < 1e-8, "{diff:e}");
 }
 
 #[test]
@@ -762,4 +820,137 @@ fn a_state_carries_its_evaluation_only_into_the_flow_that_made_it() {
     let mut c = flatten(hemisphere(3, 1.0), Method::Newton, 1e-10);
     let c1 = c.step(&s0, 0.0, 1.0).unwrap();
     assert_eq!(c.step(&c1, 1.0, 1.0).unwrap().u(), s2.u());
+}
+
+/// The sphere map of a closed genus-0 mesh, with flips, per input vertex (the map's images of
+/// the points with a vertex id), and its Newton steps.
+fn sphere_map_with_flips(mesh: TriMesh) -> (Vec<[f64; 3]>, usize) {
+    let (flow, mut s) = DiscreteRicci::punctured_sphere(mesh, Method::Newton, 1e-11).unwrap();
+    let mut flow = flow.with_flips().unwrap();
+    let mut steps = 0;
+    while !flow.converged(&s) {
+        s = flow.step(&s, 0.0, 1.0).unwrap();
+        steps += 1;
+        assert!(steps < 40, "{:?}", flow.report(&s));
+    }
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0, "the sphere map folds");
+    let mut p = vec![[f64::NAN; 3]; flow.mesh().vertices()];
+    for (q, &v) in map.image.iter().zip(&map.vertex_id) {
+        if v >= 0.0 {
+            p[v as usize] = *q;
+        }
+    }
+    (p, steps)
+}
+
+/// The complex cross-ratio `(a−c)(b−d) / ((a−d)(b−c))` of four points of the unit sphere, taken
+/// in the plane by stereographic projection (invariant under Möbius transformations).
+fn cross_ratio(p: [[f64; 3]; 4]) -> [f64; 2] {
+    let z = p.map(|q| [q[0] / (1.0 - q[2]), q[1] / (1.0 - q[2])]);
+    let sub = |a: [f64; 2], b: [f64; 2]| [a[0] - b[0], a[1] - b[1]];
+    let mul = |a: [f64; 2], b: [f64; 2]| [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+    let num = mul(sub(z[0], z[2]), sub(z[1], z[3]));
+    let den = mul(sub(z[0], z[3]), sub(z[1], z[2]));
+    let d2 = den[0] * den[0] + den[1] * den[1];
+    [
+        (num[0] * den[0] + num[1] * den[1]) / d2,
+        (num[1] * den[0] - num[0] * den[1]) / d2,
+    ]
+}
+
+#[test]
+fn the_sphere_map_does_not_depend_on_the_vertex_order() {
+    // The bumpy sphere under three renumberings: the puncture is chosen from the geometry, so
+    // the maps agree up to a Möbius transformation: the same cross-ratios of any four vertices.
+    let mesh = geoflow::io::mesh::read_mesh(std::path::Path::new("meshes/bumpy_sphere.ply"))
+        .unwrap()
+        .0;
+    let n = mesh.vertices();
+    let (p0, steps0) = sphere_map_with_flips(mesh.clone());
+    let mut seed = 12345u64;
+    let mut shuffled: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+    let perms: Vec<(&str, Vec<usize>)> = vec![
+        ("reversed", (0..n).map(|i| n - 1 - i).collect()),
+        ("stride 37", (0..n).map(|i| (i * 37 + 11) % n).collect()),
+        ("shuffled", shuffled),
+    ];
+    assert!(!n.is_multiple_of(37));
+    let quads: Vec<[usize; 4]> = (0..50)
+        .map(|k| {
+            [
+                (k * 97) % n,
+                (k * 389 + 5) % n,
+                (k * 1013 + 17) % n,
+                (k * 2027 + 31) % n,
+            ]
+        })
+        .filter(|q| {
+            let mut s = q.to_vec();
+            s.sort();
+            s.dedup();
+            s.len() == 4
+        })
+        .collect();
+    for (name, perm) in perms {
+        // perm: old -> new.
+        let mut positions = vec![[0.0; 3]; n];
+        for (old, &new) in perm.iter().enumerate() {
+            positions[new] = mesh.positions[old];
+        }
+        let renumbered = TriMesh::new(
+            positions,
+            mesh.faces.iter().map(|f| f.map(|i| perm[i])).collect(),
+        );
+        let (p, steps) = sphere_map_with_flips(renumbered);
+        let mut worst = 0.0f64;
+        for q in &quads {
+            let a = cross_ratio(q.map(|i| p0[i]));
+            let b = cross_ratio(q.map(|i| p[perm[i]]));
+            let rel = (a[0] - b[0]).hypot(a[1] - b[1]) / a[0].hypot(a[1]);
+            worst = worst.max(rel);
+        }
+        eprintln!("{name}: {steps} Newton steps (original order {steps0}); max relative cross-ratio difference {worst:.2e}");
+        assert!(worst < 1e-8, "{name}: cross-ratios differ by {worst:e}");
+    }
+}
+
+#[test]
+fn an_annulus_is_laid_out_cut_open_along_the_shortest_path_between_its_loops() {
+    // A catenoid band (two boundary loops) flattened with u = 0 on both loops: the layout is
+    // cut open along one seam, the shortest path between the loops, and the map back onto the
+    // input is bijective; a band of height h about radius 1 has its seam about h long.
+    use geoflow::mesh::shapes::catenoid_band;
+    let mesh = catenoid_band(48, 12, 1.0, 1.0);
+    let n = mesh.vertices();
+    let boundary = geoflow::geometry::vertex_boundary_mask(&mesh.faces, n);
+    let mut flow = DiscreteRicci::new(mesh, vec![0.0; n], boundary, Method::Newton, 1e-10)
+        .unwrap()
+        .with_flips()
+        .unwrap();
+    let s = solve(&mut flow);
+    let seams = flow.seams_of(s.u()).unwrap().expect("an annulus has seams");
+    assert_eq!(seams.len(), 1);
+    let seam = &seams[0];
+    eprintln!(
+        "seam: {} edges, length {:.4}, vertices {:?}",
+        seam.vertices.len() - 1,
+        seam.length,
+        seam.vertices
+    );
+    assert_eq!(seam.loops[1], 0);
+    assert!(seam.length > 0.9 && seam.length < 1.6, "{}", seam.length);
+    let map = flow.input_map(s.u()).unwrap();
+    assert_eq!(map.bad, 0);
+    let events = flow.take_events().join("\n");
+    assert!(events.contains("seams: loop 1 to loop 0"), "{events}");
+    // The frame has the layout series.
+    let frame = flow.frame(&s, 0.0);
+    assert!(frame.series.iter().any(|(name, _)| *name == "layout"));
 }

@@ -172,3 +172,35 @@ fn right_triangle_grid_gives_the_five_point_laplacian() {
     let diff: Vec<f64> = m.iter().zip(&mg).map(|(a, b)| a - b).collect();
     assert!(max_abs(&diff) < 1e-15, "Voronoi mass vs grid lumped mass");
 }
+
+/// The quasi-conformal distortion of an affine map is the ratio of its singular values: 1 for a
+/// similarity, 2 for a stretch by 2 along x, `None` for a reflection or a collapse; on the
+/// sphere, the orientation is read from `det(d₀, d₁, d₂)`.
+#[test]
+fn quasi_conformal_distortion_of_affine_maps() {
+    use geoflow::geometry::quasi_conformal_distortion as qc;
+    let src = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.3, 0.8, 0.0]];
+    let rot = |p: [f64; 3]| {
+        let (s, c) = 0.7f64.sin_cos();
+        [
+            2.0 * (c * p[0] - s * p[1]) + 5.0,
+            2.0 * (s * p[0] + c * p[1]) - 1.0,
+            0.0,
+        ]
+    };
+    let q = qc(src, src.map(rot), false).unwrap();
+    assert!((q - 1.0).abs() < 1e-14, "{q}");
+    let q = qc(src, src.map(|p| [2.0 * p[0], p[1], 0.0]), false).unwrap();
+    assert!((q - 2.0).abs() < 1e-14, "{q}");
+    assert_eq!(qc(src, src.map(|p| [p[0], -p[1], 0.0]), false), None);
+    assert_eq!(qc(src, src.map(|p| [p[0], 0.0, 0.0]), false), None);
+    // A small triangle near the north pole of the unit sphere, counter-clockwise from outside.
+    let on = |x: f64, y: f64| {
+        let z = (1.0 - x * x - y * y).sqrt();
+        [x, y, z]
+    };
+    let cap = [on(0.0, 0.0), on(0.01, 0.0), on(0.003, 0.008)];
+    let q = qc(src, cap, true).unwrap();
+    assert!((q - 1.0).abs() < 1e-3, "{q}");
+    assert_eq!(qc(src, [cap[0], cap[2], cap[1]], true), None);
+}

@@ -51,31 +51,24 @@ Harmonic-map runs, in addition:
 
 Discrete-ricci runs (`flow = "discrete-ricci"`), in addition:
   * energy.csv has the columns curvature_error and angle_distortion_max;
-  * the `_layout` (and `_sphere`) series list and report the main series' times, and their first
-    and last frames open alone with their TimeValue;
-  * main frames are triangles on the original 3-D points (bitwise the same in every frame), with
-    Float64 point arrays u, K, uv (3 components, z = 0) and cell arrays angle_distortion,
-    area_distortion; the max of angle_distortion is the energy.csv angle_distortion_max (1e-12
-    relative); layout frames have the same triangles and FieldData, points == uv bitwise, and
-    any array they share with the main frame equal bitwise;
-  * at the last time step: the layout edge lengths equal the metric lengths
-    e^((u_i+u_j)/2) |x_i - x_j| (1e-8 relative), every layout triangle has positive signed area,
-    the layout angle sums at interior vertices (not on an edge of one triangle) are 2 pi (1e-8),
-    and energy.csv's curvature_error is < 1e-10;
-  * sphere frames (the unpunctured mesh): one point more than the main frame, every point in a
-    triangle, | |p| - 1 | <= 1e-12 at every frame; at the last time step every triangle has
+  * the further series are `_overlay` (the common subdivision of the input and the intrinsic
+    triangulation, on the input, with its map), `_intrinsic` (with flips), `_layout` (disks and
+    flat tori, unless config.toml discrete_ricci.layout = false) and `_sphere` (sphere maps); they
+    list and report the main series' times, and their first and last frames open alone with
+    their TimeValue;
+  * main frames are the input's triangles on its 3-D points (bitwise the same in every frame),
+    with Float64 point arrays u, K (and uv, 3 components, z = 0, on disks with a layout) and cell
+    arrays angle_distortion, area_distortion, qc_distortion; the max of angle_distortion is the
+    energy.csv angle_distortion_max (1e-12 relative);
+  * overlay frames have a 3-component point array map and a point array vertex_id: the points
+    with vertex_id >= 0 are bitwise the main frame's points of those vertices, and on disks the
+    map there is the main frame's uv (1e-12 of the layout size);
+  * layout and sphere frames have the overlay's triangles and points == the overlay's map
+    bitwise; layout points have z = 0, sphere points | |p| - 1 | <= 1e-12;
+  * at the last time step energy.csv's curvature_error is < 1e-10 and the map is bijective:
+    every layout triangle has positive signed area; every sphere triangle has
     det(p_a, p_b, p_c) > 0 and the signed solid angles 2 atan2(a.(b x c), 1 + a.b + b.c + c.a)
-    sum to 4 pi (1e-9). (Earlier frames need not be embedded: step 0 projects the unconverged
-    layout, with hundreds of inverted triangles.)
-  * with config.toml discrete_ricci.layout = false: no `_layout` series (a `_sphere` series is
-    still checked) and main frames need no uv;
-  * flat tori (events.log has a `modulus tau = A + Bi` line): the main frame has u and K but no
-    uv; the `_layout` series has three points per main triangle (triangle f = [3f, 3f+1, 3f+2],
-    z = 0), u at each triangle's corners and the cell arrays equal to the main frame's; at the
-    last time step every layout triangle realises the metric (1e-8 relative) with positive area,
-    the two copies of every edge differ by a translation (1e-8 of the layout size), all
-    translations are integer combinations of the two shortest independent ones, and the modulus
-    they give, reduced to the fundamental domain, is events.log's tau (5e-6).
+    sum to 4 pi (1e-9). (Earlier frames need not be embedded.)
 
 Exits 0 on success, 1 with a message naming the check (and the time) on failure, 2 on bad usage.
 Output goes through os.write: pvpython routes `print` through VTK's output window.
@@ -740,35 +733,31 @@ def corner_angles(p, tri):
 
 RICCI_ARRAYS = (("u", 1), ("K", 1), ("uv", 3))
 RICCI_TORUS_ARRAYS = (("u", 1), ("K", 1))
-LATTICE_TOL = 1e-8      # torus layout: translations against integer combinations of the basis
-TAU_TOL = 5e-6          # torus: tau from the layout against the 6-decimal events.log line
-RICCI_CELL_ARRAYS = (("angle_distortion", 1), ("area_distortion", 1))
+RICCI_CELL_ARRAYS = (("angle_distortion", 1), ("area_distortion", 1), ("qc_distortion", 1))
 RICCI_COLUMNS = ("curvature_error", "angle_distortion_max")
-METRIC_TOL = 1e-8       # layout edge lengths against the metric lengths (relative)
-ANGLE_SUM_TOL = 1e-8    # interior angle sums of the layout against 2 pi
 CURVATURE_TOL = 1e-10   # the last energy.csv curvature_error
 SPHERE_UNIT_TOL = 1e-12  # | |p| - 1 | of the sphere frame points
 SOLID_TOL = 1e-9        # sum of the signed solid angles of the sphere frame against 4 pi
 
 
 class RicciChecks:
-    """Per-frame checks of a discrete-ricci run: the main frame (original points, u, K, uv and
-    the distortion cell arrays), the `_layout` frame (points = uv) and the `_sphere` frame."""
+    """Per-frame checks of a discrete-ricci run: the main frame (the input's points and
+    triangles, u, K, uv and the distortion cell arrays), the `_overlay` frame (the common
+    subdivision with its map), and the `_layout` or `_sphere` frame (the overlay at its images)."""
 
-    def __init__(self, layout, sphere, columns, last_t, sm, ns, torus=None):
-        self.layout = layout
-        # For a flat torus: the modulus (re, im) from events.log; the layout then has three
-        # points per triangle and the main frame no uv.
+    def __init__(self, readers, columns, last_t, sm, ns, torus=None):
+        self.overlay = readers.get("overlay")
+        self.layout = readers.get("layout")
+        self.sphere = readers.get("sphere")
         self.torus = torus
-        self.sphere = sphere
         self.columns = columns
         self.last_t = last_t
         self.sm = sm
         self.ns = ns
         self.points0 = None
-        self.stats = {"metric_rel": None, "angle_sum": None, "min_area": None, "n_interior": 0,
-                      "angle_max_rel": 0.0, "sphere_unit": 0.0, "solid": None, "sphere_pts": 0,
-                      "sphere_tris": 0}
+        self.stats = {"min_area": None, "angle_max_rel": 0.0, "sphere_unit": 0.0, "solid": None,
+                      "sphere_pts": 0, "sphere_tris": 0, "overlay_pts": 0, "overlay_tris": 0,
+                      "uv_dev": 0.0}
 
     def __call__(self, t, j, data, kind, pts, vals, fields):
         ns = self.ns
@@ -776,12 +765,8 @@ class RicciChecks:
         if kind != "vtkUnstructuredGrid":
             fail("t=%s: a discrete-ricci frame must be a vtkUnstructuredGrid, got %s" % (fmt(t), kind))
         tri = triangles_of(data, kind, ns)
-        npts = len(pts)
-        u = vals["u"]
-        if self.torus is not None or self.layout is None:
-            uv = np.zeros((npts, 3))
-        else:
-            uv = vals["uv"].reshape(-1, 3)
+        with_uv = "uv" in vals
+        uv = vals["uv"].reshape(-1, 3) if with_uv else None
         # The main frame keeps the original 3-D points in every frame.
         if self.points0 is None:
             self.points0 = pts.copy()
@@ -789,7 +774,7 @@ class RicciChecks:
             p = int(np.argmax((bits(pts) != bits(self.points0)).any(axis=1)))
             fail("t=%s: main frame point %d is %r, the first frame's %r: not the original points"
                  % (fmt(t), p, [fmt(x) for x in pts[p]], [fmt(x) for x in self.points0[p]]))
-        if (uv[:, 2] != 0.0).any():
+        if with_uv and (uv[:, 2] != 0.0).any():
             p = int(np.argmax(uv[:, 2] != 0.0))
             fail("t=%s: uv has z = %s at point %d, expected 0" % (fmt(t), fmt(uv[p, 2]), p))
         cells = cell_arrays(data, RICCI_CELL_ARRAYS, len(tri), t, what, ns)
@@ -801,197 +786,82 @@ class RicciChecks:
         if a_max != a_csv:
             self.stats["angle_max_rel"] = max(self.stats["angle_max_rel"],
                                               abs(a_max - a_csv) / max(abs(a_max), abs(a_csv)))
-
-        if self.layout is None:
-            # No layout written: the sphere frame (if any) and the final curvature error.
-            if self.sphere is not None:
-                self.check_sphere(t, fields, npts, t == self.last_t)
-            if t == self.last_t:
-                self.check_curvature_error(t, j)
+        last = t == self.last_t
+        if self.overlay is None:
+            if last:
+                fail("t=%s: no _overlay series: the map back onto the input is missing" % fmt(t))
             return
+        # --- the overlay: points on the input, its map, vertex ids ----------------------------
+        ov = fetch(self.overlay, t, self.sm, "overlay frame")
+        onpts, _ = shape_of(ov, "vtkUnstructuredGrid", t, "overlay frame")
+        otri = triangles_of(ov, "vtkUnstructuredGrid", ns)
+        op = points_of(ov, t, "overlay frame", ns)
+        oa = point_arrays(ov, (("map", 3), ("vertex_id", 1)), onpts, t, "overlay frame", ns)
+        image = oa["map"].reshape(-1, 3)
+        vid = oa["vertex_id"]
+        self.stats["overlay_pts"], self.stats["overlay_tris"] = onpts, len(otri)
+        at = np.nonzero(vid >= 0)[0]
+        ids = vid[at].astype(int)
+        if not np.array_equal(bits(op[at]), bits(pts[ids])):
+            k = int(np.argmax((bits(op[at]) != bits(pts[ids])).any(axis=1)))
+            fail("t=%s: overlay point %d (vertex %d) is not the main frame's point" % (fmt(t), at[k], ids[k]))
+        if with_uv:
+            scale = max(float(np.abs(uv[:, :2]).max()), 1e-300)
+            dev = float(np.abs(image[at] - uv[ids]).max()) / scale
+            if dev > 1e-12:
+                fail("t=%s: the overlay's map at the input vertices differs from uv by %.3g of the "
+                     "layout size" % (fmt(t), dev))
+            self.stats["uv_dev"] = max(self.stats["uv_dev"], dev)
+        # --- the layout or sphere frame: the overlay at its images ----------------------------
+        for reader, name in ((self.layout, "layout"), (self.sphere, "sphere")):
+            if reader is None:
+                continue
+            fr = fetch(reader, t, self.sm, name + " frame")
+            fnpts, _ = shape_of(fr, "vtkUnstructuredGrid", t, name + " frame")
+            if fnpts != onpts:
+                fail("t=%s: the %s frame has %d points, the overlay %d" % (fmt(t), name, fnpts, onpts))
+            same_triangles(otri, triangles_of(fr, "vtkUnstructuredGrid", ns), t, name + " frame")
+            fp = points_of(fr, t, name + " frame", ns)
+            if not np.array_equal(bits(fp), bits(image)):
+                fail("t=%s: %s frame points are not the overlay's map" % (fmt(t), name))
+            for fname, v in zip(FIELD_ARRAYS, fields):
+                if field_scalar(fr, fname, t) != v:
+                    fail("t=%s: %s frame FieldData %s differs from the main frame's" % (fmt(t), name, fname))
+            if name == "layout":
+                if (fp[:, 2] != 0.0).any():
+                    fail("t=%s: layout point %d has z != 0" % (fmt(t), int(np.argmax(fp[:, 2] != 0.0))))
+                if last:
+                    e1 = fp[otri[:, 1]] - fp[otri[:, 0]]
+                    e2 = fp[otri[:, 2]] - fp[otri[:, 0]]
+                    area = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+                    if not (area > 0.0).all():
+                        k = int(np.argmin(area))
+                        fail("t=%s: layout triangle %d has signed area %s (%d of %d not positive): the "
+                             "map is not bijective" % (fmt(t), k, fmt(area[k]), int((area <= 0.0).sum()),
+                                                       len(otri)))
+                    self.stats["min_area"] = float(area.min())
+            else:
+                self.check_sphere(t, fp, otri, last)
+        if last:
+            ce = self.columns["curvature_error"][j]
+            if not ce < CURVATURE_TOL:
+                fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
+            self.stats["curvature_error"] = ce
 
-        # --- the layout frame: same triangles and fields, points = uv bitwise ----------------
-        lay = fetch(self.layout, t, self.sm, "layout frame")
-        if dataset_kind(lay, t, "layout frame") != "vtkUnstructuredGrid":
-            fail("t=%s: the layout frame is a %s, expected vtkUnstructuredGrid" % (fmt(t), lay.GetClassName()))
-        if self.torus is not None:
-            self.check_torus_layout(t, lay, tri, u, pts, cells, fields, t == self.last_t)
-            return
-        lnpts, _ = shape_of(lay, "vtkUnstructuredGrid", t, "layout frame")
-        if lnpts != npts:
-            fail("t=%s: the layout frame has %d points, the main frame %d" % (fmt(t), lnpts, npts))
-        same_triangles(tri, triangles_of(lay, "vtkUnstructuredGrid", ns), t, "layout frame")
-        lp = points_of(lay, t, "layout frame", ns)
-        same = (bits(lp) == bits(uv)).all(axis=1)
-        if not same.all():
-            p = int(np.argmax(~same))
-            fail("t=%s: layout point %d is %r, the main frame's uv there is %r (%d of %d points differ)"
-                 % (fmt(t), p, [fmt(x) for x in lp[p]], [fmt(x) for x in uv[p]], int((~same).sum()), npts))
-        for name, v in zip(FIELD_ARRAYS, fields):
-            lv = field_scalar(lay, name, t)
-            if lv != v:
-                fail("t=%s: layout frame FieldData %s=%s, main frame %s" % (fmt(t), name, fmt(lv), fmt(v)))
-        # Arrays the layout shares with the main frame are the same values.
-        for attr, main_vals in (("GetPointData", vals), ("GetCellData", cells)):
-            la = getattr(lay, attr)()
-            for name, mv in main_vals.items():
-                arr = la.GetArray(name)
-                if arr is not None and not np.array_equal(bits(ns.vtk_to_numpy(arr)).ravel(), bits(mv).ravel()):
-                    fail("t=%s: layout frame %s %r differs from the main frame's" % (fmt(t), attr[3:], name))
-
-        # --- the sphere frame ---------------------------------------------------------------
-        if self.sphere is not None:
-            self.check_sphere(t, fields, npts, t == self.last_t)
-
-        if t == self.last_t:
-            self.check_last(t, j, pts, tri, u, lp)
-
-    def check_curvature_error(self, t, j):
-        ce = self.columns["curvature_error"][j]
-        if not ce < CURVATURE_TOL:
-            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
-        self.stats["curvature_error"] = ce
-
-    def check_torus_layout(self, t, lay, tri, u, x, cells, fields, last):
-        """A flat torus cut open: three layout points per main triangle (triangle f is
-        [3f, 3f+1, 3f+2], z = 0), per-corner u and the cell arrays equal to the main frame's. At the
-        last step: every layout triangle realises the metric e^((u_i+u_j)/2)|x_i - x_j| with positive
-        area, the copies of every edge differ by a translation, the translations are integer
-        combinations of two of them, and the modulus they give equals events.log's tau."""
-        ns = self.ns
-        nf = len(tri)
-        lnpts, _ = shape_of(lay, "vtkUnstructuredGrid", t, "layout frame")
-        if lnpts != 3 * nf:
-            fail("t=%s: the torus layout frame has %d points, expected 3 per triangle (%d)" % (fmt(t), lnpts, 3 * nf))
-        ltri = triangles_of(lay, "vtkUnstructuredGrid", ns)
-        if not np.array_equal(ltri, np.arange(3 * nf).reshape(nf, 3)):
-            fail("t=%s: torus layout triangle f is not [3f, 3f+1, 3f+2]" % fmt(t))
-        lp = points_of(lay, t, "layout frame", ns)
-        if (lp[:, 2] != 0.0).any():
-            fail("t=%s: torus layout point %d has z != 0" % (fmt(t), int(np.argmax(lp[:, 2] != 0.0))))
-        lu = point_arrays(lay, (("u", 1),), lnpts, t, "layout frame", ns)["u"]
-        if not np.array_equal(bits(lu), bits(u[tri.ravel()])):
-            fail("t=%s: torus layout u is not the main frame's u at each triangle's corners" % fmt(t))
-        lcells = cell_arrays(lay, RICCI_CELL_ARRAYS, nf, t, "layout frame", ns)
-        for name, mv in cells.items():
-            if not np.array_equal(bits(lcells[name]), bits(mv)):
-                fail("t=%s: torus layout cell array %r differs from the main frame's" % (fmt(t), name))
-        for name, v in zip(FIELD_ARRAYS, fields):
-            if field_scalar(lay, name, t) != v:
-                fail("t=%s: layout frame FieldData %s differs from the main frame's" % (fmt(t), name))
-        if not last:
-            return
-        corner = lp[:, :2].reshape(nf, 3, 2)
-        rel = 0.0
-        for c in range(3):
-            i, k = tri[:, c], tri[:, (c + 1) % 3]
-            metric = np.exp(0.5 * (u[i] + u[k])) * np.linalg.norm(x[i] - x[k], axis=1)
-            length = np.linalg.norm(corner[:, (c + 1) % 3] - corner[:, c], axis=1)
-            r = np.abs(length - metric) / metric
-            e = int(np.argmax(r))
-            if r[e] > METRIC_TOL:
-                fail("t=%s: torus layout edge %d-%d of triangle %d has length %s, the metric length %s "
-                     "(relative %.3g > %g)" % (fmt(t), i[e], k[e], e, fmt(length[e]), fmt(metric[e]), r[e], METRIC_TOL))
-            rel = max(rel, float(r[e]))
-        self.stats["metric_rel"] = rel
-        e1 = corner[:, 1] - corner[:, 0]
-        e2 = corner[:, 2] - corner[:, 0]
-        area = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
-        if not (area > 0.0).all():
-            fail("t=%s: torus layout triangle %d has signed area %s" % (fmt(t), int(np.argmin(area)), fmt(area.min())))
-        self.stats["min_area"] = float(area.min())
-        # Each interior edge's two copies: their endpoints differ by one translation.
-        where = {}
-        for f in range(nf):
-            for c in range(3):
-                a, b = int(tri[f, c]), int(tri[f, (c + 1) % 3])
-                where.setdefault((min(a, b), max(a, b)), []).append((f, c, (c + 1) % 3, a < b))
-        scale = float(np.abs(lp[:, :2]).max())
-        shifts = []
-        worst = 0.0
-        for key, copies in where.items():
-            if len(copies) != 2:
-                fail("t=%s: edge %r lies in %d triangles of a closed torus" % (fmt(t), key, len(copies)))
-            (f, c0, c1, fwd), (g, d0, d1, gfwd) = copies
-            p = (corner[f, c0], corner[f, c1]) if fwd else (corner[f, c1], corner[f, c0])
-            q = (corner[g, d0], corner[g, d1]) if gfwd else (corner[g, d1], corner[g, d0])
-            s0, s1 = q[0] - p[0], q[1] - p[1]
-            worst = max(worst, float(np.abs(s0 - s1).max()) / scale)
-            shifts.append(s0)
-        if worst > LATTICE_TOL:
-            fail("t=%s: the two copies of an edge of the torus layout differ by more than a translation "
-                 "(relative %.3g)" % (fmt(t), worst))
-        shifts = np.array(shifts)
-        norms = np.linalg.norm(shifts, axis=1)
-        nonzero = shifts[norms > 1e-6 * scale]
-        order = np.argsort(np.linalg.norm(nonzero, axis=1))
-        w1 = nonzero[order[0]]
-        cross = nonzero[:, 0] * w1[1] - nonzero[:, 1] * w1[0]
-        independent = np.abs(cross) > 1e-6 * np.linalg.norm(w1) * np.linalg.norm(nonzero, axis=1)
-        if not independent.any():
-            fail("t=%s: the torus layout's translations are all parallel" % fmt(t))
-        cand = nonzero[independent]
-        w2 = cand[np.argmin(np.linalg.norm(cand, axis=1))]
-        basis = np.array([w1, w2]).T
-        coef = np.linalg.solve(basis, nonzero.T).T
-        off = float(np.abs(coef - np.round(coef)).max())
-        if off > LATTICE_TOL * 100:
-            fail("t=%s: a translation of the torus layout is not an integer combination of the two "
-                 "shortest independent ones (off by %.3g)" % (fmt(t), off))
-        # tau = w2 / w1, reduced to the fundamental domain, as geoflow reports it.
-        z = complex(*w2) / complex(*w1)
-        if z.imag < 0:
-            z = -z
-        for _ in range(100):
-            z = complex(z.real - round(z.real), z.imag)
-            if abs(z) >= 1.0 - 1e-12:
-                break
-            z = -1.0 / z
-        re, im = self.torus
-        if abs(abs(z.real) - abs(re)) > TAU_TOL or abs(z.imag - im) > TAU_TOL:
-            fail("t=%s: the torus layout's translations give tau = %.6f + %.6fi, events.log says %.6f + %.6fi"
-                 % (fmt(t), z.real, z.imag, re, im))
-        self.stats["tau"] = (0.0 if abs(z.real) < 5e-7 else z.real, z.imag)
-        self.stats["lattice_off"] = off
-        self.stats["n_interior"] = len(where)
-        ce = self.columns["curvature_error"][-1]
-        if not ce < CURVATURE_TOL:
-            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
-        self.stats["curvature_error"] = ce
-
-    def check_sphere(self, t, fields, npts, last):
-        """Every frame: points = the punctured mesh's + 1, all on the unit sphere. The last
-        (converged) frame also: positively oriented triangles covering the sphere once. Earlier
-        frames need not be embedded (step 0 projects the unconverged layout)."""
-        ns = self.ns
-        sp = fetch(self.sphere, t, self.sm, "sphere frame")
-        if dataset_kind(sp, t, "sphere frame") != "vtkUnstructuredGrid":
-            fail("t=%s: the sphere frame is a %s, expected vtkUnstructuredGrid" % (fmt(t), sp.GetClassName()))
-        snpts, _ = shape_of(sp, "vtkUnstructuredGrid", t, "sphere frame")
-        if snpts != npts + 1:
-            fail("t=%s: the sphere frame has %d points, expected the %d of the punctured main frame + 1"
-                 % (fmt(t), snpts, npts))
-        for name, v in zip(FIELD_ARRAYS, fields):
-            sv = field_scalar(sp, name, t)
-            if sv != v:
-                fail("t=%s: sphere frame FieldData %s=%s, main frame %s" % (fmt(t), name, fmt(sv), fmt(v)))
-        p = points_of(sp, t, "sphere frame", ns)
-        stri = triangles_of(sp, "vtkUnstructuredGrid", ns)
-        used = np.zeros(snpts, dtype=bool)
-        used[stri.ravel()] = True
-        if not used.all():
-            fail("t=%s: sphere frame point %d is in no triangle" % (fmt(t), int(np.argmin(used))))
+    def check_sphere(self, t, p, stri, last):
+        """Every frame: all points on the unit sphere. The last (converged) frame also:
+        positively oriented triangles covering the sphere once."""
         dev = np.abs(np.linalg.norm(p, axis=1) - 1.0)
         if dev.max() > SPHERE_UNIT_TOL:
             q = int(np.argmax(dev))
             fail("t=%s: sphere frame point %d has norm %s, not 1 (tolerance %g)"
                  % (fmt(t), q, fmt(np.linalg.norm(p[q])), SPHERE_UNIT_TOL))
         self.stats["sphere_unit"] = max(self.stats["sphere_unit"], float(dev.max()))
-        self.stats["sphere_pts"], self.stats["sphere_tris"] = snpts, len(stri)
+        self.stats["sphere_pts"], self.stats["sphere_tris"] = len(p), len(stri)
         if not last:
             return
         a, b, c = p[stri[:, 0]], p[stri[:, 1]], p[stri[:, 2]]
-        det = np.einsum("ij,ij->i", a, np.cross(b, c))
+        det = np.einsum("ij,ij->i", a, np.cross(b - a, c - a))
         if not (det > 0.0).all():
             k = int(np.argmin(det))
             fail("t=%s: sphere frame triangle %d %r has det(p_a, p_b, p_c) = %s: not positively "
@@ -1004,52 +874,6 @@ class RicciChecks:
             fail("t=%s: the signed solid angles of the sphere frame sum to %s, expected 4 pi = %s"
                  % (fmt(t), fmt(total), fmt(4.0 * math.pi)))
         self.stats["solid"] = total - 4.0 * math.pi
-
-    def check_last(self, t, j, x, tri, u, lp):
-        """The converged state: the layout realises the metric e^u |dx| and is flat."""
-        # Edge lengths of the layout against the metric lengths.
-        rel = 0.0
-        for c in range(3):
-            i, k = tri[:, c], tri[:, (c + 1) % 3]
-            metric = np.exp(0.5 * (u[i] + u[k])) * np.linalg.norm(x[i] - x[k], axis=1)
-            length = np.linalg.norm(lp[i] - lp[k], axis=1)
-            r = np.abs(length - metric) / metric
-            e = int(np.argmax(r))
-            if r[e] > METRIC_TOL:
-                fail("t=%s: layout edge %d-%d (triangle %d) has length %s, the metric length "
-                     "e^((u_i+u_j)/2) |x_i - x_j| is %s (relative %.3g > %g)"
-                     % (fmt(t), i[e], k[e], e, fmt(length[e]), fmt(metric[e]), r[e], METRIC_TOL))
-            rel = max(rel, float(r[e]))
-        self.stats["metric_rel"] = rel
-        # Positive signed area of every layout triangle.
-        e1 = lp[tri[:, 1]] - lp[tri[:, 0]]
-        e2 = lp[tri[:, 2]] - lp[tri[:, 0]]
-        area = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
-        if not (area > 0.0).all():
-            k = int(np.argmin(area))
-            fail("t=%s: layout triangle %d %r has signed area %s (%d of %d not positive)"
-                 % (fmt(t), k, tri[k].tolist(), fmt(area[k]), int((area <= 0.0).sum()), len(tri)))
-        self.stats["min_area"] = float(area.min())
-        # Flat interior vertices: angle sums 2 pi.
-        sums = np.zeros(len(lp))
-        ang = corner_angles(lp, tri)
-        for c in range(3):
-            np.add.at(sums, tri[:, c], ang[:, c])
-        interior = np.ones(len(lp), dtype=bool)
-        interior[boundary_vertices(tri)] = False
-        if not interior.any():
-            fail("t=%s: the main frame has no interior vertex" % fmt(t))
-        dev = np.where(interior, np.abs(sums - 2.0 * math.pi), 0.0)
-        v = int(np.argmax(dev))
-        if dev[v] > ANGLE_SUM_TOL:
-            fail("t=%s: the layout angle sum at interior vertex %d is %s, expected 2 pi (|diff| %.3g > %g)"
-                 % (fmt(t), v, fmt(sums[v]), dev[v], ANGLE_SUM_TOL))
-        self.stats["angle_sum"] = float(dev[v])
-        self.stats["n_interior"] = int(interior.sum())
-        ce = self.columns["curvature_error"][j]
-        if not ce < CURVATURE_TOL:
-            fail("t=%s: the last energy.csv curvature_error is %s, expected < %g" % (fmt(t), fmt(ce), CURVATURE_TOL))
-        self.stats["curvature_error"] = ce
 
 
 def out_sphere_summary(pvd, st):
@@ -1073,15 +897,13 @@ def read_torus_modulus(run_dir):
 
 
 def check_ricci_run(series, header, times, entries, simple, layout):
-    """The discrete-ricci specific checks before the per-frame loop; returns the layout and
-    sphere readers (None without a `_layout` or `_sphere` series). `layout`: whether the run
-    writes its layout (config.toml discrete_ricci.layout)."""
-    if layout and set(series) not in ({"layout"}, {"layout", "sphere"}):
-        fail("a discrete-ricci run must have the further series <name>_layout.pvd (and optionally "
-             "<name>_sphere.pvd), found %r" % sorted(series))
-    if not layout and set(series) not in (set(), {"sphere"}):
-        fail("a discrete-ricci run with layout = false must have no further series but optionally "
-             "<name>_sphere.pvd, found %r" % sorted(series))
+    """The discrete-ricci specific checks before the per-frame loop; returns the readers of the
+    further series by name. `layout`: whether the run writes its layout (config.toml
+    discrete_ricci.layout)."""
+    allowed = {"overlay", "intrinsic", "sphere"} | ({"layout"} if layout else set())
+    if not set(series) <= allowed or "overlay" not in series:
+        fail("a discrete-ricci run must have the further series <name>_overlay.pvd and only %r "
+             "besides, found %r" % (sorted(allowed), sorted(series)))
     missing_cols = [c for c in RICCI_COLUMNS if c not in header]
     if missing_cols:
         fail("energy.csv lacks the discrete-ricci column(s) %r (header %r)" % (missing_cols, header))
@@ -1098,7 +920,7 @@ def check_ricci_run(series, header, times, entries, simple, layout):
                  % (name, len(ts), ts, len(times), times))
         check_standalone_frames(sorted(e), simple)
         readers[name] = r
-    return readers.get("layout"), readers.get("sphere")
+    return readers
 
 
 def sm_fetch(reader):
@@ -1248,9 +1070,9 @@ def main():
         checks = MapChecks(image, columns, sphere, EXACT.get(args.exact), args.expect_degree, sm, ns)
     elif ricci:
         wants_layout = config.get("discrete_ricci", {}).get("layout", True)
-        layout, sphere_reader = check_ricci_run(series, header, times, entries, simple, wants_layout)
+        readers = check_ricci_run(series, header, times, entries, simple, wants_layout)
         torus = read_torus_modulus(run_dir)
-        checks = RicciChecks(layout, sphere_reader, columns, times[-1], sm, ns, torus)
+        checks = RicciChecks(readers, columns, times[-1], sm, ns, torus)
     ricci_arrays = None
     if ricci:
         with_uv = checks.torus is None and checks.layout is not None
@@ -1266,32 +1088,24 @@ def main():
     out("  time:   %s -> %s" % (fmt(times[0]), fmt(times[-1])))
     out("  energy: %.10g -> %.10g" % (matched[0][2], matched[-1][2]))
     out("  PlotGlobalVariablesOverTime columns: %s" % ", ".join(cols))
-    if ricci and checks.layout is None:
+    if ricci:
         st = checks.stats
-        out("  no layout series (layout = false); main frames without uv")
-        out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
-        if "sphere" in series:
-            out_sphere_summary(series["sphere"], st)
-    elif ricci and checks.torus is not None:
-        st = checks.stats
-        out("  torus layout series: %s, %d frames at the same times, 3 points per triangle, u and "
-            "cell arrays == the main frame's" % (os.path.basename(series["layout"]), len(times)))
-        out("  last frame: torus layout edges vs metric lengths: max relative difference %.3g; min "
-            "signed area %.3g" % (st["metric_rel"], st["min_area"]))
-        out("  last frame: %d edges, copies related by translations; translations on a lattice "
-            "(max off %.3g); tau = %.6f + %.6fi as in events.log"
-            % (st["n_interior"], st["lattice_off"], st["tau"][0], st["tau"][1]))
-        out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
-    elif ricci:
-        st = checks.stats
-        out("  layout series: %s, %d frames at the same times, points == uv bitwise"
-            % (os.path.basename(series["layout"]), len(times)))
+        out("  overlay series: %s, %d points, %d triangles in the last frame; input vertices at the "
+            "main frame's points%s" % (os.path.basename(series["overlay"]), st["overlay_pts"],
+                                       st["overlay_tris"],
+                                       ", map == uv (max %.3g of the layout size)" % st["uv_dev"]
+                                       if checks.layout is not None and checks.torus is None else ""))
         out("  angle_distortion_max == max of the cell array: max relative difference %.3g"
             % st["angle_max_rel"])
-        out("  last frame: layout edges vs metric lengths e^((u_i+u_j)/2)|x_i-x_j|: max relative "
-            "difference %.3g" % st["metric_rel"])
-        out("  last frame: min layout signed area %.3g; %d interior angle sums, max |sum - 2 pi| %.3g"
-            % (st["min_area"], st["n_interior"], st["angle_sum"]))
+        if checks.layout is None:
+            out("  no layout series (layout = false)")
+        elif checks.torus is not None:
+            out("  torus layout series: %s, points == the overlay's map; last frame: bijective, min "
+                "signed area %.3g; tau = %.6f + %.6fi in events.log"
+                % (os.path.basename(series["layout"]), st["min_area"], checks.torus[0], checks.torus[1]))
+        else:
+            out("  layout series: %s, points == the overlay's map; last frame: bijective, min signed "
+                "area %.3g" % (os.path.basename(series["layout"]), st["min_area"]))
         out("  last energy.csv curvature_error: %.3g" % st["curvature_error"])
         if "sphere" in series:
             out_sphere_summary(series["sphere"], st)

@@ -15,7 +15,11 @@
 //!                           #   2π/n), "polygon" (straight sides between `corners`)
 //! cones = [[12, 270.0]]     # interior vertex, cone angle in degrees (360 is flat)
 //! corners = [[0, 90.0]]     # polygon only: boundary vertex, interior angle in degrees
-//! flips = false             # true: each metric on its Delaunay triangulation (Ptolemy flips)
+//! flips = true              # each metric on its intrinsic Delaunay triangulation (Ptolemy
+//!                           #   flips on a Δ-complex: always converges); false: the input's
+//!                           #   own triangles (the classical scheme, which may have no solution)
+//! puncture = 17             # closed genus-0 meshes: the vertex sent to the north pole (default:
+//!                           #   the vertex of largest area, independent of the numbering)
 //! layout = true             # false: frames without the uv vector and the _layout series
 //! ```
 
@@ -58,6 +62,10 @@ pub struct DiscreteRicciOptions {
     pub corners: Vec<(usize, f64)>,
     /// Take each metric on its Delaunay triangulation, reached by Ptolemy edge flips.
     pub flips: bool,
+    /// For a closed genus-0 mesh: the vertex that becomes the north pole of the sphere map
+    /// (default: [`super::choose_puncture`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub puncture: Option<usize>,
     /// Write the layout (the `uv` point vector and the `_layout` series) with every frame.
     pub layout: bool,
 }
@@ -70,7 +78,8 @@ impl Default for DiscreteRicciOptions {
             boundary: BoundaryCondition::Dirichlet,
             cones: Vec::new(),
             corners: Vec::new(),
-            flips: false,
+            flips: true,
+            puncture: None,
             layout: true,
         }
     }
@@ -169,7 +178,17 @@ pub fn setup(
         && d.cones.is_empty()
         && crate::mesh::topology::euler_characteristic(&mesh, &edges) == 2
     {
-        let (flow, state) = DiscreteRicci::punctured_sphere(mesh, d.method, d.tol)
+        let pole = match d.puncture {
+            Some(v) if v >= n => {
+                return Err(Error::config(
+                    "discrete_ricci.puncture",
+                    format!("vertex {v} does not exist (the mesh has {n} vertices)"),
+                ))
+            }
+            Some(v) => v,
+            None => super::choose_puncture(&mesh),
+        };
+        let (flow, state) = DiscreteRicci::punctured_sphere_at(mesh, pole, d.method, d.tol)
             .map_err(|e| Error::config("discrete_ricci", e.to_string()))?;
         let flow = if d.flips {
             flow.with_flips()
@@ -178,6 +197,15 @@ pub fn setup(
             flow
         };
         return Ok((flow.with_layout(d.layout), state));
+    }
+    if let Some(v) = d.puncture {
+        return Err(Error::config(
+            "discrete_ricci.puncture",
+            format!(
+                "vertex {v}: a puncture applies to closed genus-0 meshes without cones (the \
+                 sphere map); this mesh is not one"
+            ),
+        ));
     }
     // Boundary targets: K̂ = π − (interior angle sum); "polygon" is straight (K̂ = 0) but at
     // its corners. "dirichlet" and "free" hold the boundary u (from [boundary], or [initial]).
