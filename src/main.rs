@@ -11,6 +11,9 @@ use std::sync::Mutex;
 /// The message and place of a panic, kept by the hook for the top-level report.
 static PANIC: Mutex<Option<String>> = Mutex::new(None);
 
+/// A line to print after the error (what of a failed run is still valid), set by `cli`.
+static AFTER_ERROR: Mutex<Option<String>> = Mutex::new(None);
+
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     // A panic is a bug: report it once, as an internal error with its own exit code, instead of
@@ -42,6 +45,9 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(note) = AFTER_ERROR.lock().ok().and_then(|mut n| n.take()) {
+                eprintln!("{note}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -246,12 +246,19 @@ fn drive(
     let fin = match result {
         Ok(fin) => fin,
         Err(e) => {
+            // A numerical failure has written its own status; anything else (a full disk)
+            // says so in `status` as far as it still can.
+            if !matches!(e, Error::Numerical { .. } | Error::Internal(_)) {
+                writer.abandon(&e.to_string());
+            }
             if writer.frames() > 0 {
-                eprintln!(
-                    "{} frames written before the failure are valid: {}",
-                    writer.frames(),
-                    writer.pvd_path().display()
-                );
+                if let Ok(mut note) = crate::AFTER_ERROR.lock() {
+                    *note = Some(format!(
+                        "{} frames written before the failure are valid: {}",
+                        writer.frames(),
+                        writer.pvd_path().display()
+                    ));
+                }
             }
             return Err(e);
         }

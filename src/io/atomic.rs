@@ -35,22 +35,6 @@ pub(crate) fn write_atomically(
     commit(&tmp, path)
 }
 
-/// Write `path` atomically with a writer that opens the file itself (an image encoder given a
-/// path): `write` creates the temporary sibling it is handed, whose name ends in `suffix` (such
-/// encoders choose the format from the extension), which is then renamed over `path`.
-pub(crate) fn write_atomically_via_path(
-    path: &Path,
-    suffix: &str,
-    write: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> Result<()> {
-    let tmp = temp_sibling(path, suffix);
-    if let Err(e) = write(&tmp) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    commit(&tmp, path)
-}
-
 /// A fresh, hidden temporary path next to `path` (same directory, so renaming it over `path`
 /// is atomic), ending in `suffix`.
 fn temp_sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -10,7 +10,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::io::atomic::{write_atomically, write_atomically_via_path};
+use crate::io::atomic::write_atomically;
 use crate::{Error, Result};
 
 /// DejaVu Sans, bundled so that PNG text needs no system font library.
@@ -80,15 +80,29 @@ pub fn write_energy_plot(
     let png = with_suffix(stem, ".png");
     let svg = with_suffix(stem, ".svg");
 
-    // The bitmap encoder opens its file itself and picks the format from the extension.
-    write_atomically_via_path(&png, ".png", |tmp| {
-        draw(
-            BitMapBackend::new(tmp, SIZE).into_drawing_area(),
-            time,
-            series,
-            errors,
-        )
-        .map_err(std::io::Error::other)
+    // Drawn into memory, then encoded into the file: a failure to write (a full disk) is an
+    // I/O error of the file, not a drawing error.
+    let mut pixels = vec![0u8; 3 * (SIZE.0 * SIZE.1) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area(),
+        time,
+        series,
+        errors,
+    )
+    .map_err(|msg| Error::io(&png, std::io::Error::other(msg)))?;
+    write_atomically(&png, |w| {
+        let mut encoder = ::png::Encoder::new(w, SIZE.0, SIZE.1);
+        encoder.set_color(::png::ColorType::Rgb);
+        encoder.set_depth(::png::BitDepth::Eight);
+        let io = |e: ::png::EncodingError| match e {
+            ::png::EncodingError::IoError(e) => e,
+            e => std::io::Error::other(e.to_string()),
+        };
+        encoder
+            .write_header()
+            .map_err(io)?
+            .write_image_data(&pixels)
+            .map_err(io)
     })?;
 
     let mut text = String::new();

@@ -515,3 +515,67 @@ fn resume_refuses_what_would_change_the_run() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A tmpfs of `size` mounted at `path` for the life of the value (root only).
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(path: &Path, size: &str) -> Option<TinyDisk> {
+        std::fs::create_dir_all(path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| TinyDisk(path.to_path_buf()))
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_run_with_a_sentence_and_leaves_a_valid_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = TinyDisk::mount(&dir.path().join("small"), "600k") else {
+        eprintln!(
+            "SKIPPED a_full_disk_fails_the_run…: mounting a tmpfs needs root (CI runs as root)"
+        );
+        return;
+    };
+    let o = geoflow(
+        &[
+            "run",
+            "--out",
+            "small/run",
+            "--set",
+            "time.steps=2000",
+            "--set",
+            "output.every=1",
+        ],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    let first = err.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("error: ") && first.contains("No space left on device"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('{') && !err.contains("Os {"),
+        "a debug dump: {err}"
+    );
+    let run = disk.0.join("run");
+    assert_valid_run_dir(&run, "soap-film.pvd");
+    // The status file says the run failed, if the disk had room for that line.
+    if let Ok(status) = std::fs::read_to_string(run.join("status")) {
+        assert!(
+            status.starts_with("failed") || status.starts_with("running"),
+            "{status}"
+        );
+    }
+}
