@@ -212,6 +212,33 @@ fn resume_run(dir: &std::path::Path, set: &[String]) -> Result<()> {
     drive(&scenario, dir, prepared, writer, Some(&checkpoint))
 }
 
+/// A deliberate panic after step `k` when `GEOFLOW_PANIC_AT_STEP=k` is set: the fault tests'
+/// way to check that a bug anywhere in a run still ends in `status` = `failed: internal error …`
+/// and the internal-error exit code. Does nothing when the variable is unset.
+struct InjectedPanic(Option<usize>);
+
+impl InjectedPanic {
+    fn from_env() -> InjectedPanic {
+        InjectedPanic(
+            std::env::var("GEOFLOW_PANIC_AT_STEP")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        )
+    }
+}
+
+impl geoflow::time::Observer for InjectedPanic {
+    fn step(&mut self, rec: &geoflow::time::StepRecord) -> geoflow::error::Result<()> {
+        if self.0 == Some(rec.step) {
+            panic!(
+                "injected panic after step {} (GEOFLOW_PANIC_AT_STEP)",
+                rec.step
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Run a prepared scenario into its directory (from its start, or from a checkpoint), with the
 /// progress bar and signal handling, and report how it ended.
 fn drive(
@@ -231,7 +258,9 @@ fn drive(
     let prepared = prepared.with_interrupt(interrupt);
     let started = std::time::Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let observers: &mut [&mut dyn geoflow::time::Observer] = &mut [&mut writer, &mut bar];
+        let mut fault = InjectedPanic::from_env();
+        let observers: &mut [&mut dyn geoflow::time::Observer] =
+            &mut [&mut writer, &mut bar, &mut fault];
         match checkpoint {
             None => prepared.run(observers),
             Some(bytes) => prepared.resume(bytes, observers),

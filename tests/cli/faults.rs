@@ -119,6 +119,53 @@ fn every_kind_of_error_has_its_exit_code() {
 }
 
 #[test]
+fn a_panic_mid_run_is_an_internal_error_with_a_valid_directory() {
+    // A bug anywhere in a run (here a deliberate panic after step 7, by the binary's test hook)
+    // ends with the internal-error code, one sentence on stderr, `status` saying the run failed
+    // and which frames stay valid; no Rust crash message.
+    let dir = tempfile::tempdir().unwrap();
+    for (scenario, pvd) in [("default", "soap-film.pvd"), ("torus", "torus.pvd")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_geoflow"))
+            .args([
+                "run",
+                scenario,
+                "--out",
+                scenario,
+                "--set",
+                "output.every=2",
+            ])
+            .current_dir(dir.path())
+            .env("GEOFLOW_PANIC_AT_STEP", "7")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(70), "{scenario}: {stderr}");
+        let first = stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("error: internal error: injected panic after step 7"),
+            "{scenario}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked at"), "{scenario}: {stderr}");
+        let run = dir.path().join(scenario);
+        let status = std::fs::read_to_string(run.join("status")).unwrap();
+        assert!(
+            status.starts_with("failed at step 8 ") && status.contains("internal error"),
+            "{scenario}: {status}"
+        );
+        assert!(
+            status.contains("frames listed in the .pvd are valid"),
+            "{status}"
+        );
+        assert_valid_run_dir(&run, pvd);
+        assert_eq!(
+            listed(&run.join(pvd)).len(),
+            4,
+            "{scenario}: steps 0, 2, 4, 6"
+        );
+    }
+}
+
+#[test]
 fn a_closed_standard_output_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["scenarios"][..], &["--help"][..]] {
