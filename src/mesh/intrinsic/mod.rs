@@ -350,42 +350,7 @@ impl Intrinsic {
     /// the number of flips, or an error if the flips do not end (which the theory rules out up
     /// to rounding).
     pub fn flip_to_delaunay(&mut self, u: &[f64]) -> Result<usize, IntrinsicError> {
-        let mut queued = vec![false; self.twin.len()];
-        let mut stack: Vec<usize> = Vec::new();
-        for (h, &t) in self.twin.iter().enumerate() {
-            if t != NONE && h < t {
-                queued[h] = true;
-                stack.push(h);
-            }
-        }
-        let limit = MAX_FLIPS_PER_EDGE * self.twin.len();
-        let mut flips = 0;
-        while let Some(h) = stack.pop() {
-            queued[h] = false;
-            let t = self.twin[h];
-            if t == NONE || self.is_delaunay(h, u) || !self.flippable(h) {
-                continue;
-            }
-            self.flip(h);
-            flips += 1;
-            if flips > limit {
-                return Err(IntrinsicError::FlipsDoNotEnd { flips });
-            }
-            // The four outer edges of the new quadrilateral may have stopped being Delaunay.
-            let (f, g) = (h / 3, t / 3);
-            for e in [3 * f, 3 * f + 1, 3 * g, 3 * g + 1] {
-                let tw = self.twin[e];
-                if tw == NONE {
-                    continue;
-                }
-                let key = e.min(tw);
-                if !queued[key] {
-                    queued[key] = true;
-                    stack.push(key);
-                }
-            }
-        }
-        Ok(flips)
+        self.flip_edges_to_delaunay(u, None)
     }
 
     /// Whether face `f` has a corner at `pole`.
@@ -456,6 +421,17 @@ impl Intrinsic {
     /// The Delaunay flips of [`Intrinsic::flip_to_delaunay`] restricted to edges between two
     /// faces that do not touch `pole`.
     fn flip_finite_to_delaunay(&mut self, u: &[f64], pole: usize) -> Result<usize, IntrinsicError> {
+        self.flip_edges_to_delaunay(u, Some(pole))
+    }
+
+    /// Flip non-Delaunay edges (those between two faces that do not touch `pole`, if given)
+    /// from a stack until none is left; the four outer edges of each flipped quadrilateral are
+    /// queued again.
+    fn flip_edges_to_delaunay(
+        &mut self,
+        u: &[f64],
+        pole: Option<usize>,
+    ) -> Result<usize, IntrinsicError> {
         let mut queued = vec![false; self.twin.len()];
         let mut stack: Vec<usize> = Vec::new();
         for (h, &t) in self.twin.iter().enumerate() {
@@ -470,8 +446,7 @@ impl Intrinsic {
             queued[h] = false;
             let t = self.twin[h];
             if t == NONE
-                || self.touches(h / 3, pole)
-                || self.touches(t / 3, pole)
+                || pole.is_some_and(|p| self.touches(h / 3, p) || self.touches(t / 3, p))
                 || self.is_delaunay(h, u)
                 || !self.flippable(h)
             {
@@ -482,6 +457,7 @@ impl Intrinsic {
             if flips > limit {
                 return Err(IntrinsicError::FlipsDoNotEnd { flips });
             }
+            // The four outer edges of the new quadrilateral may have stopped being Delaunay.
             let (f, g) = (h / 3, t / 3);
             for e in [3 * f, 3 * f + 1, 3 * g, 3 * g + 1] {
                 let tw = self.twin[e];
