@@ -633,12 +633,22 @@ impl DiscreteRicci {
     /// faces), in the order of [`DiscreteRicci::hessian_pairs`]: the diagonal, then one entry
     /// per edge ([`geometry::edge_laplacian_entries`]).
     pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
-        geometry::edge_laplacian_entries(
-            self.mesh.vertices(),
-            &self.edges.vertices,
-            &self.edges.face_edges,
-            &geometry::corner_cotans_from_lengths(lengths),
-        )
+        let cot = geometry::corner_cotans_from_lengths(lengths);
+        self.edge_laplacian(&self.edges.vertices, &self.edges.face_edges, &cot)
+    }
+
+    /// The cotan Laplacian of the corner cotangents `cot` on the edges `ends` (the faces' edges
+    /// `face_edges`) ([`geometry::edge_laplacian_entries`]: self-loops get `0`).
+    fn edge_laplacian(
+        &self,
+        ends: &[[usize; 2]],
+        face_edges: &[[usize; 3]],
+        cot: &[[f64; 3]],
+    ) -> Vec<f64> {
+        let n = self.mesh.vertices();
+        let mut entries = vec![0.0; n + ends.len()];
+        geometry::edge_laplacian_entries(n, ends, face_edges, cot, &mut entries);
+        entries
     }
 
     /// The `(row, col)` pairs of [`DiscreteRicci::hessian`].
@@ -655,33 +665,6 @@ impl DiscreteRicci {
             .map(|t| t.edges())
     }
 
-    /// The entries of the Hessian on a flipped triangulation, in the order of
-    /// [`loopless_pattern`]: a self-loop's weight couples a vertex to itself, which adds
-    /// nothing to `δuᵀ L δu`, so it is left out.
-    fn loopless_hessian(
-        &self,
-        ends: &[[usize; 2]],
-        face_edges: &[[usize; 3]],
-        cot: &[[f64; 3]],
-    ) -> Vec<f64> {
-        let n = self.mesh.vertices();
-        let mut weight = vec![0.0; ends.len()];
-        for (fe, c) in face_edges.iter().zip(cot) {
-            for k in 0..3 {
-                weight[fe[k]] += 0.5 * c[k];
-            }
-        }
-        let mut entries = vec![0.0; n];
-        for (&[a, b], &w) in ends.iter().zip(&weight) {
-            if a != b {
-                entries[a] += w;
-                entries[b] += w;
-                entries.push(-w);
-            }
-        }
-        entries
-    }
-
     /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation (the faces at the
     /// pole of a punctured sphere left out: their term of `E` is linear in `u`).
     fn hessian_of(&self, e: &Evaluation) -> Vec<f64> {
@@ -694,13 +677,8 @@ impl DiscreteRicci {
             }
         }
         match self.flipped_edges(e) {
-            Some((ends, face_edges)) => self.loopless_hessian(&ends, &face_edges, &cot),
-            None => geometry::edge_laplacian_entries(
-                self.mesh.vertices(),
-                &self.edges.vertices,
-                &self.edges.face_edges,
-                &cot,
-            ),
+            Some((ends, face_edges)) => self.edge_laplacian(&ends, &face_edges, &cot),
+            None => self.edge_laplacian(&self.edges.vertices, &self.edges.face_edges, &cot),
         }
     }
 
@@ -715,7 +693,7 @@ impl DiscreteRicci {
             return Ok(());
         }
         let pairs = match self.flipped_edges(e) {
-            Some((ends, _)) => loopless_pattern(self.mesh.vertices(), &ends),
+            Some((ends, _)) => geometry::edge_laplacian_pattern(self.mesh.vertices(), &ends),
             None => self.pairs.clone(),
         };
         let fixed = self.fixed_of(e).to_vec();
@@ -1117,15 +1095,6 @@ fn distortion_against(
         .map(|(a0, a)| (a / a0).ln())
         .collect();
     (angle, area)
-}
-
-/// [`geometry::edge_laplacian_pattern`] without self-loops (see
-/// [`DiscreteRicci::loopless_hessian`]); edges with the same ends are repeated (summed).
-fn loopless_pattern(n: usize, ends: &[[usize; 2]]) -> Vec<(usize, usize)> {
-    (0..n)
-        .map(|i| (i, i))
-        .chain(ends.iter().filter(|[a, b]| a != b).map(|&[a, b]| (a, b)))
-        .collect()
 }
 
 /// The first triangle whose lengths break the triangle inequality, if any.

@@ -21,13 +21,15 @@
 //!   (u_i − u_j)` and `L 1 = 0`. It approximates `−M Δ_S`. Every implicit system is therefore
 //!   `M + dt·L`, symmetric positive definite. (libigl's `cotmatrix` is `−L`.)
 //! - **Mass.** The lumped mass is a `Vec<f64>` per vertex: barycentric (`Σ A_f/3`) or mixed
-//!   Voronoi (Meyer et al. 2003). The consistent P1 mass `∫ φ_i φ_j` lives on the same per-face
-//!   pattern as `L`.
-//! - **Pattern form.** [`laplacian_pattern`] gives 6 `(row, col)` pairs per face (3 diagonal, 3
-//!   edges; see [below](#per-face-entry-layout)); [`laplacian_entries`],
-//!   [`laplacian_entries_weighted`], [`consistent_mass_entries`] and [`lumped_mass_entries`] fill
-//!   values in that same order. A flow builds `Pattern::new(n, &pairs)` and its symbolic
-//!   factorization once, and per step computes `entries = mass + dt·stiffness` and refills.
+//!   Voronoi (Meyer et al. 2003). The consistent P1 mass `∫ φ_i φ_j` lives on the same
+//!   vertex-edge layout as `L`.
+//! - **Pattern form.** [`edge_laplacian_pattern`] gives one `(row, col)` pair per vertex and one
+//!   per edge (see [below](#vertex-edge-layout)); [`edge_laplacian_entries`],
+//!   [`edge_laplacian_entries_weighted`], [`consistent_mass_entries`] and [`lumped_mass_entries`]
+//!   fill values in that same order. A flow builds the edge table ([`mesh_edges`]),
+//!   `Pattern::new(n, &pairs)` and its symbolic factorization once, and per step computes
+//!   `entries = mass + dt·stiffness` and refills. Products with these matrices are
+//!   [`sym_matvec`](crate::linalg::sym_matvec) on the same `(pairs, entries)`.
 //! - **Mean curvature** is `H = (κ₁ + κ₂)/2` with respect to the outward normal `n`, so
 //!   `Δ_S x = −2H n` and the [`mean_curvature_normal`] is `H n ≈ (L X)_i / (2 A_i)`. A sphere of
 //!   radius `r` has `H = 1/r > 0` and `Hn` pointing outward. Mean curvature flow (the area
@@ -42,39 +44,44 @@
 //! - **Degenerate faces** give non-finite cotangents and normals; nothing is clamped silently.
 //!   [`SpdSolver::refill`](crate::linalg::SpdSolver::refill) reports non-finite values.
 //!
-//! # Per-face entry layout
-//! [`laplacian_pattern`] lists [`ENTRIES_PER_FACE`] = 6 `(row, col)` pairs per face
-//! `f = [a, b, c]`, in this order:
+//! # Vertex-edge layout
+//! [`edge_laplacian_pattern`]`(n, edges)` lists `n + |E|` `(row, col)` pairs, in this order:
 //!
-//! | entry      | 0        | 1        | 2        | 3        | 4        | 5        |
-//! |------------|----------|----------|----------|----------|----------|----------|
-//! | pair       | `(a, a)` | `(b, b)` | `(c, c)` | `(b, c)` | `(c, a)` | `(a, b)` |
-//! | meaning    | corner 0 | corner 1 | corner 2 | edge 0   | edge 1   | edge 2   |
+//! | entry      | `0 … n−1`          | `n + e`                          |
+//! |------------|--------------------|----------------------------------|
+//! | pair       | `(i, i)`           | `(a, b)` for `edges[e] = [a, b]` |
+//! | meaning    | vertex `i`         | edge `e`                         |
 //!
-//! i.e. entry `k` is the diagonal of corner `k` and entry `3 + k` the coupling along edge `k`
-//! (opposite corner `k`). Pairs may lie below the diagonal; [`Pattern::new`] mirrors them and sums
-//! the duplicates from neighbouring faces (each interior edge appears twice, each vertex once per
-//! incident face). Every per-face operator (stiffness, consistent mass, lumped mass on the
-//! diagonal) fills values in this order, so one [`Pattern`] serves `M + dt·L` and is refilled
-//! every step without re-sorting:
+//! The edges of a mesh are its [`mesh_edges`] (the [`topology::edges`] table: `[a, b]` with
+//! `a < b`, sorted; `face_edges[f][k]` is the edge opposite corner `k` of face `f`), those of an
+//! intrinsic triangulation its own (which may hold self-loops, given `0`, and several edges with
+//! the same ends, summed by [`Pattern::new`]). On a mesh no pair repeats: a third of the six
+//! entries per face a face-by-face assembly lists (each interior edge twice, each vertex once per
+//! incident face). Every operator (stiffness, consistent mass, lumped mass on the diagonal) fills
+//! values in this order, so one [`Pattern`] serves `M + dt·L` and is refilled every step without
+//! re-sorting:
 //!
 //! ```
 //! use geoflow::geometry as g;
 //! use geoflow::linalg::{Pattern, SpdSolver};
 //! let mesh = geoflow::mesh::shapes::icosphere(2, 1.0);
-//! let pattern = Pattern::new(mesh.vertices(), &g::laplacian_pattern(&mesh.faces));
-//! let mut solver = SpdSolver::new(pattern).unwrap(); // symbolic analysis, once
-//! let (mut stiffness, mut entries) = (vec![0.0; 6 * mesh.faces.len()], vec![0.0; 6 * mesh.faces.len()]);
+//! let n = mesh.vertices();
+//! let edges = g::mesh_edges(&mesh); // connectivity: once
+//! let pairs = g::edge_laplacian_pattern(n, &edges.vertices);
+//! let mut solver = SpdSolver::new(Pattern::new(n, &pairs)).unwrap(); // symbolic analysis, once
+//! let (mut stiffness, mut entries) = (vec![0.0; pairs.len()], vec![0.0; pairs.len()]);
 //! // Every step: M + dt·L from the current geometry, same pattern.
 //! let dt = 1e-3;
-//! g::lumped_mass_entries(&g::corner_voronoi_areas(&mesh), &mut entries);
-//! g::laplacian_entries(&g::corner_cotans(&mesh), &mut stiffness);
+//! g::lumped_mass_entries(&g::vertex_lumped_mass_voronoi(&mesh), &mut entries);
+//! let cot = g::corner_cotans(&mesh);
+//! g::edge_laplacian_entries(n, &edges.vertices, &edges.face_edges, &cot, &mut stiffness);
 //! entries.iter_mut().zip(&stiffness).for_each(|(e, s)| *e += dt * s);
 //! solver.factor(&entries).unwrap();
 //! ```
 //!
 //! [`Pattern`]: crate::linalg::Pattern
 //! [`Pattern::new`]: crate::linalg::Pattern::new
+//! [`topology::edges`]: crate::mesh::topology::edges
 //!
 //! # References
 //! - U. Pinkall, K. Polthier, *Computing discrete minimal surfaces and their conjugates*,
@@ -95,8 +102,7 @@ pub mod mobius;
 
 pub use cotan::{
     corner_cotans, corner_cotans_from_lengths, cotan_laplacian, edge_laplacian_entries,
-    edge_laplacian_pattern, laplacian_apply, laplacian_entries, laplacian_entries_weighted,
-    laplacian_pattern, NodalValue, ENTRIES_PER_FACE,
+    edge_laplacian_entries_weighted, edge_laplacian_pattern, mesh_edges,
 };
 pub use curvature::{
     mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_angles,
