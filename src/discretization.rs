@@ -13,8 +13,8 @@
 //! vector fields, component by component.
 
 use crate::geometry;
+use crate::geometry::EdgeLayout;
 use crate::grid::Grid2;
-use crate::mesh::topology::Edges;
 use crate::mesh::TriMesh;
 use nalgebra::Vector3;
 use rayon::prelude::*;
@@ -334,7 +334,7 @@ pub struct NotPlanar {
 
 /// A triangulation with P1 finite elements: one quadrature point per triangle (the P1 gradient
 /// is constant there), barycentric lumped mass, the cotan stiffness weighted per face, in the
-/// vertex-edge layout of [`geometry::edge_laplacian_pattern`]. Planar (z = 0) for the graph
+/// vertex-edge layout of a [`geometry::EdgeLayout`]. Planar (z = 0) for the graph
 /// flows; a curved surface mesh for flows of maps ([`MeshDomain::surface`]), where the stiffness
 /// is the surface's cotan Laplacian.
 pub struct MeshDomain {
@@ -344,8 +344,8 @@ pub struct MeshDomain {
     mass: Vec<f64>,
     areas: Vec<f64>,
     cotans: Vec<[f64; 3]>,
-    /// The edge table of the stiffness layout ([`geometry::mesh_edges`]).
-    edges: Edges,
+    /// The stiffness layout.
+    layout: EdgeLayout,
     /// `∇φ_k` of the three hat functions of each face, `n × (x_{k+2} − x_{k+1}) / (2 A)` with
     /// `n` the unit normal of the face as oriented (so either orientation works); the x and y
     /// components.
@@ -364,7 +364,7 @@ impl MeshDomain {
     }
 
     /// Any triangle mesh, curved or not (gradients then are the x and y components of the
-    /// surface gradient). Panics if it has no edge table ([`geometry::mesh_edges`]: an edge of
+    /// surface gradient). Panics if it has no edge table ([`EdgeLayout::of_mesh`]: an edge of
     /// three or more faces, a face repeating a vertex); every mesh read or generated has one.
     pub fn surface(mesh: TriMesh) -> MeshDomain {
         let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
@@ -372,7 +372,7 @@ impl MeshDomain {
         let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
         let areas = geometry::face_areas(&mesh);
         let cotans = geometry::corner_cotans(&mesh);
-        let edges = geometry::mesh_edges(&mesh);
+        let layout = EdgeLayout::of_mesh(&mesh);
         let basis = mesh
             .faces
             .par_iter()
@@ -394,7 +394,7 @@ impl MeshDomain {
             mass,
             areas,
             cotans,
-            edges,
+            layout,
             basis,
         }
     }
@@ -444,19 +444,11 @@ impl Discretization for MeshDomain {
 
     /// The vertex-edge layout: one entry per node, then one per edge.
     fn stiffness_pairs(&self) -> Vec<(usize, usize)> {
-        geometry::edge_laplacian_pattern(self.nodes(), &self.edges.vertices)
+        self.layout.pairs()
     }
 
     fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
-        let e = &self.edges;
-        geometry::edge_laplacian_entries_weighted(
-            self.nodes(),
-            &e.vertices,
-            &e.face_edges,
-            &self.cotans,
-            a,
-            out,
-        );
+        self.layout.laplacian_entries_weighted(&self.cotans, a, out);
     }
 
     /// The area-weighted mean over the triangles around the vertex.

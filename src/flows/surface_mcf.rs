@@ -27,9 +27,8 @@
 //! below the thresholds the step fails with a [`StepError::Collapse`] naming the face.
 
 use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
-use crate::geometry;
+use crate::geometry::{self, EdgeLayout};
 use crate::linalg::{ImplicitSystem, SpdError};
-use crate::mesh::topology::Edges;
 use crate::mesh::TriMesh;
 use serde::{Deserialize, Serialize};
 
@@ -112,8 +111,8 @@ pub struct SurfaceState {
 /// Mean curvature flow of a surface mesh; see the module docs.
 pub struct SurfaceMcf {
     faces: Vec<[usize; 3]>,
-    /// The edge table of the Laplacian's vertex-edge layout ([`geometry::mesh_edges`]).
-    edges: Edges,
+    /// The vertex-edge layout of the Laplacian.
+    layout: EdgeLayout,
     options: SurfaceOptions,
     system: ImplicitSystem,
     frozen_entries: Option<Vec<f64>>,
@@ -145,12 +144,11 @@ impl SurfaceMcf {
         } else {
             vec![false; n]
         };
-        let edges = geometry::mesh_edges(mesh);
-        let pairs = geometry::edge_laplacian_pattern(n, &edges.vertices);
-        let system = ImplicitSystem::new(n, &pairs, &fixed)?;
-        let mut entries = vec![0.0; pairs.len()];
+        let layout = EdgeLayout::of_mesh(mesh);
+        let system = ImplicitSystem::new(n, &layout.pairs(), &fixed)?;
+        let mut entries = vec![0.0; layout.len()];
         let frozen_entries = (options.laplacian == LaplacianChoice::Frozen).then(|| {
-            laplacian_entries(&edges, mesh, &mut entries);
+            layout.laplacian_entries(&geometry::corner_cotans(mesh), &mut entries);
             entries.clone()
         });
         let initial_min_angle_deg = geometry::corner_angles(mesh)
@@ -160,7 +158,7 @@ impl SurfaceMcf {
             .to_degrees();
         Ok(SurfaceMcf {
             faces: mesh.faces.clone(),
-            edges,
+            layout,
             // Collapse is an angle at half the input's own smallest, if that is below the
             // threshold: a scan with slivers runs, and is stopped when they degrade further.
             min_angle_deg: options.min_angle_deg.min(0.5 * initial_min_angle_deg),
@@ -249,26 +247,14 @@ impl SurfaceMcf {
     }
 }
 
-/// The cotan Laplacian of `mesh` on its edge table `edges`, into `out`
-/// ([`geometry::edge_laplacian_entries`]).
-fn laplacian_entries(edges: &Edges, mesh: &TriMesh, out: &mut [f64]) {
-    let cot = geometry::corner_cotans(mesh);
-    geometry::edge_laplacian_entries(
-        mesh.vertices(),
-        &edges.vertices,
-        &edges.face_edges,
-        &cot,
-        out,
-    );
-}
-
 impl ImplicitStep for SurfaceMcf {
     /// The mass of the current mesh, (unless frozen) its Laplacian, and `M X` per coordinate.
     fn assemble(&mut self, s: &SurfaceState, _t: f64, dt: f64) {
         let mesh = &s.mesh;
         self.mass = geometry::vertex_lumped_mass_voronoi(mesh);
         if self.frozen_entries.is_none() {
-            laplacian_entries(&self.edges, mesh, &mut self.entries);
+            let cot = geometry::corner_cotans(mesh);
+            self.layout.laplacian_entries(&cot, &mut self.entries);
         }
         self.dt = dt;
         self.x = std::array::from_fn(|c| mesh.positions.iter().map(|p| p[c]).collect());

@@ -49,129 +49,194 @@ pub fn corner_cotans_from_lengths(lengths: &[[f64; 3]]) -> Vec<[f64; 3]> {
         .collect()
 }
 
-/// The edge table of the vertex-edge layout of `mesh`: its edges `[a, b]` (`a < b`, sorted) and,
-/// per face, the index of the edge opposite each corner ([`topology::edges`], whose
-/// [`Edges::vertices`] and [`Edges::face_edges`] the functions below take). Depends on
-/// connectivity only: build it once per run.
-///
-/// # Panics
-/// If the mesh has no edge table: a face index out of range, a face repeating a vertex, or an
-/// edge of three or more faces. Meshes read by [`crate::io::mesh`] and the
-/// [`shapes`](crate::mesh::shapes) are valid manifolds.
-pub fn mesh_edges(mesh: &TriMesh) -> Edges {
-    topology::edges(mesh).unwrap_or_else(|d| panic!("no edge table for the cotan Laplacian: {d}"))
+/// The *vertex-edge layout* of a triangulation's symmetric operators (see the
+/// [module documentation](crate::geometry#vertex-edge-layout)): one entry per vertex, then one per
+/// edge. Holds the edges, and the incidences that let every entry be gathered in parallel: the
+/// face corners opposite each edge, and the edges at each vertex. Depends on connectivity only:
+/// build it once per run (or per triangulation), fill entries every step.
+#[derive(Clone, Debug)]
+pub struct EdgeLayout {
+    n: usize,
+    edges: Vec<[usize; 2]>,
+    /// The one or two corners opposite each edge, as `3 f + k`, in face order ([`NO_CORNER`]
+    /// for a missing one; none for a self-loop).
+    corners: Vec<[u32; 2]>,
+    /// The edges at vertex `i`, increasing, self-loops left out, are
+    /// `vertex_edges[vertex_ptr[i]..vertex_ptr[i + 1]]`.
+    vertex_ptr: Vec<usize>,
+    vertex_edges: Vec<u32>,
 }
 
-/// The `(row, col)` pairs of the *vertex-edge layout*: `(i, i)` for every vertex `i` of `0..n`,
-/// then `(a, b)` for every edge `[a, b]` of `edges`, in that order (see the
-/// [module documentation](crate::geometry#vertex-edge-layout)). Every operator here
-/// ([`edge_laplacian_entries`], [`edge_laplacian_entries_weighted`], [`lumped_mass_entries`],
-/// [`consistent_mass_entries`](super::consistent_mass_entries)) fills its values in this order:
-/// build `Pattern::new(n, &pairs)` once, refill every step.
-pub fn edge_laplacian_pattern(n: usize, edges: &[[usize; 2]]) -> Vec<(usize, usize)> {
-    (0..n)
-        .map(|i| (i, i))
-        .chain(edges.iter().map(|&[a, b]| (a, b)))
-        .collect()
-}
+/// A missing corner of an edge in [`EdgeLayout`].
+const NO_CORNER: u32 = u32::MAX;
 
-/// Per-edge sums of per-corner values: `s_e = Σ c_f[k]` over the corners `k` of the faces `f`
-/// opposite edge `e` (`face_edges[f][k] = e`), in face order (one or two terms on a manifold).
-pub(super) fn edge_sums(
-    n_edges: usize,
-    face_edges: &[[usize; 3]],
-    corner: impl Fn(usize) -> [f64; 3],
-) -> Vec<f64> {
-    let mut s = vec![0.0; n_edges];
-    for (f, fe) in face_edges.iter().enumerate() {
-        let c = corner(f);
-        for k in 0..3 {
-            s[fe[k]] += c[k];
+impl EdgeLayout {
+    /// The layout of `n` vertices, the edges `edges` (endpoints `[a, b]`; self-loops and several
+    /// edges with the same ends allowed, as in an intrinsic triangulation) and the faces' edges
+    /// (`face_edges[f][k]` is the index into `edges` of edge `k` of face `f`, the edge opposite
+    /// corner `k`). Panics if an edge is opposite more than two corners (not a surface) or
+    /// there are `2³²` or more corners or edges.
+    pub fn new(n: usize, edges: Vec<[usize; 2]>, face_edges: &[[usize; 3]]) -> EdgeLayout {
+        assert!(3 * face_edges.len() < NO_CORNER as usize && 2 * edges.len() < u32::MAX as usize);
+        let mut corners = vec![[NO_CORNER; 2]; edges.len()];
+        for (slot, &e) in face_edges.iter().flatten().enumerate() {
+            if edges[e][0] == edges[e][1] {
+                continue;
+            }
+            let c = &mut corners[e];
+            let free = c.iter().position(|&s| s == NO_CORNER);
+            let free = free.unwrap_or_else(|| panic!("edge {e} is opposite three corners or more"));
+            c[free] = slot as u32;
+        }
+        let mut vertex_ptr = vec![0usize; n + 1];
+        for &[a, b] in edges.iter().filter(|[a, b]| a != b) {
+            vertex_ptr[a + 1] += 1;
+            vertex_ptr[b + 1] += 1;
+        }
+        for i in 0..n {
+            vertex_ptr[i + 1] += vertex_ptr[i];
+        }
+        let mut next = vertex_ptr.clone();
+        let mut vertex_edges = vec![0u32; vertex_ptr[n]];
+        for (e, &[a, b]) in edges.iter().enumerate().filter(|(_, [a, b])| a != b) {
+            for v in [a, b] {
+                vertex_edges[next[v]] = e as u32;
+                next[v] += 1;
+            }
+        }
+        EdgeLayout {
+            n,
+            edges,
+            corners,
+            vertex_ptr,
+            vertex_edges,
         }
     }
-    s
-}
 
-/// Values, in [`edge_laplacian_pattern`] order, of the symmetric matrix with `sign · s_e` on edge
-/// `e = [a, b]` and the sum of its edges on the diagonal, `A_ii = Σ_{e ∋ i} s_e`: the `n`
-/// diagonal entries, then one per edge. A self-loop `[a, a]` (an intrinsic triangulation may
-/// have some) couples `a` to itself and adds nothing: its entry is `0` and it is left out of the
-/// diagonal. `out.len()` must be `n + edges.len()`.
-pub(super) fn vertex_edge_entries(
-    n: usize,
-    edges: &[[usize; 2]],
-    s: &[f64],
-    sign: f64,
-    out: &mut [f64],
-) {
-    assert_eq!(out.len(), n + edges.len());
-    let (diag, off) = out.split_at_mut(n);
-    diag.fill(0.0);
-    for ((&[a, b], &w), o) in edges.iter().zip(s).zip(off) {
-        if a == b {
-            *o = 0.0;
-        } else {
-            diag[a] += w;
-            diag[b] += w;
-            *o = sign * w;
-        }
+    /// The layout of `mesh` on its edge table ([`topology::edges`]: edges `[a, b]` with `a < b`,
+    /// sorted).
+    ///
+    /// # Panics
+    /// If the mesh has no edge table: a face index out of range, a face repeating a vertex, or
+    /// an edge of three or more faces. Meshes read by [`crate::io::mesh`] and the
+    /// [`shapes`](crate::mesh::shapes) are valid manifolds.
+    pub fn of_mesh(mesh: &TriMesh) -> EdgeLayout {
+        let Edges {
+            vertices,
+            face_edges,
+            ..
+        } = topology::edges(mesh)
+            .unwrap_or_else(|d| panic!("no edge table for the cotan Laplacian: {d}"));
+        EdgeLayout::new(mesh.vertices(), vertices, &face_edges)
+    }
+
+    /// Number of vertices.
+    pub fn vertices(&self) -> usize {
+        self.n
+    }
+
+    /// The edges' endpoints.
+    pub fn edges(&self) -> &[[usize; 2]] {
+        &self.edges
+    }
+
+    /// Number of entries: `n + |E|`.
+    pub fn len(&self) -> usize {
+        self.n + self.edges.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `(row, col)` pairs: `(i, i)` for every vertex `i` of `0..n`, then `(a, b)` for every
+    /// edge `[a, b]`, in that order. Every operator here ([`EdgeLayout::laplacian_entries`],
+    /// [`EdgeLayout::laplacian_entries_weighted`], [`EdgeLayout::consistent_mass_entries`],
+    /// [`lumped_mass_entries`](super::lumped_mass_entries)) fills its values in this order:
+    /// build `Pattern::new(n, &pairs)` once, refill every step.
+    pub fn pairs(&self) -> Vec<(usize, usize)> {
+        (0..self.n)
+            .map(|i| (i, i))
+            .chain(self.edges.iter().map(|&[a, b]| (a, b)))
+            .collect()
+    }
+
+    /// Values, in [`EdgeLayout::pairs`] order, of the symmetric matrix with `sign · s_e` on edge
+    /// `e` and the sum of its edges on the diagonal, `A_ii = Σ_{e ∋ i} s_e`, where
+    /// `s_e = Σ c(3f + k)` over the corners `k` of the faces `f` opposite `e`, in face order. A
+    /// self-loop `[a, a]` couples `a` to itself and adds nothing: its entry is `0` and it is left
+    /// out of the diagonal. Both passes gather in parallel, in a fixed order (the same numbers
+    /// on any number of threads). `out.len()` must be [`EdgeLayout::len`]; `sign` is `±1`.
+    fn fill(&self, sign: f64, c: impl Fn(usize) -> f64 + Sync, out: &mut [f64]) {
+        assert_eq!(out.len(), self.len());
+        let (diag, off) = out.split_at_mut(self.n);
+        off.par_iter_mut()
+            .zip(self.corners.par_iter())
+            .with_min_len(MIN_FACES_PER_TASK)
+            .for_each(|(o, corners)| {
+                let s = corners
+                    .iter()
+                    .filter(|&&slot| slot != NO_CORNER)
+                    .fold(0.0, |s, &slot| s + c(slot as usize));
+                *o = sign * s;
+            });
+        let off = &*off;
+        diag.par_iter_mut()
+            .enumerate()
+            .with_min_len(MIN_FACES_PER_TASK)
+            .for_each(|(i, d)| {
+                let edges = &self.vertex_edges[self.vertex_ptr[i]..self.vertex_ptr[i + 1]];
+                *d = edges.iter().fold(0.0, |s, &e| s + sign * off[e as usize]);
+            });
+    }
+
+    /// Values of the cotan Laplacian in [`EdgeLayout::pairs`] order: `n` diagonal entries
+    /// `L_ii = Σ_j w_ij`, then `L_ab = −w_ab` per edge, with the edge weight
+    /// `w_ab = ½ (cot α_ab + cot β_ab)` summed from the corner cotangents (`cotans[f][k]`, e.g.
+    /// [`corner_cotans`] or [`corner_cotans_from_lengths`]) of the faces on either side (one
+    /// face for a boundary edge). This is the weak, positive semi-definite `L` of the
+    /// [module docs](crate::geometry): `uᵀ L v = ∫ ∇u_h · ∇v_h` for P1 functions, `L 1 = 0`.
+    /// Self-loops get `0` (`w (u_a − u_a) = 0`). Non-finite cotangents (degenerate triangles)
+    /// pass through. `out.len()` must be [`EdgeLayout::len`].
+    pub fn laplacian_entries(&self, cotans: &[[f64; 3]], out: &mut [f64]) {
+        self.fill(-1.0, |slot| 0.5 * cotans[slot / 3][slot % 3], out);
+    }
+
+    /// Values of the weighted stiffness `∫ a ∇u·∇v` with one coefficient `a_f` per face (e.g.
+    /// `1/Q` for graph mean curvature flow), in [`EdgeLayout::pairs`] order: the element matrix
+    /// of face `f` is `a_f` times its cotan element matrix, so this is
+    /// [`EdgeLayout::laplacian_entries`] with the edge weights `w_ab = Σ_{f ∋ ab} ½ a_f cot θ_f`,
+    /// `θ_f` the angle of `f` opposite `ab`. Positive semi-definite when all `a_f ≥ 0`.
+    pub fn laplacian_entries_weighted(
+        &self,
+        cotans: &[[f64; 3]],
+        face_weights: &[f64],
+        out: &mut [f64],
+    ) {
+        assert_eq!(face_weights.len(), cotans.len());
+        let c = |slot: usize| (0.5 * face_weights[slot / 3]) * cotans[slot / 3][slot % 3];
+        self.fill(-1.0, c, out);
+    }
+
+    /// Consistent P1 mass `M_ij = ∫ φ_i φ_j` in [`EdgeLayout::pairs`] order:
+    /// `M_ab = Σ_{f ∋ ab} A_f / 12` on edge `ab` (the one or two faces on either side) and
+    /// `M_ii = Σ_{f ∋ i} A_f / 6 = Σ_{e ∋ i} M_e` on the diagonal (each face at `i` has two of
+    /// its edges there). Symmetric positive definite; its row sums are the barycentric lumped
+    /// mass and all its entries sum to the total area. `out.len()` must be [`EdgeLayout::len`].
+    pub fn consistent_mass_entries(&self, face_areas: &[f64], out: &mut [f64]) {
+        self.fill(1.0, |slot| face_areas[slot / 3] / 12.0, out);
     }
 }
 
-/// Values of the cotan Laplacian in [`edge_laplacian_pattern`] order: `n` diagonal entries
-/// `L_ii = Σ_j w_ij`, then `L_ab = −w_ab` per edge, with the edge weight
-/// `w_ab = ½ (cot α_ab + cot β_ab)` summed from the corner cotangents (`cotans[f][k]`, e.g.
-/// [`corner_cotans`] or [`corner_cotans_from_lengths`]) of the faces on either side
-/// (`face_edges[f][k]` is the index into `edges` of edge `k` of face `f`, the edge opposite corner
-/// `k`; one face for a boundary edge, any number for the edges of an intrinsic triangulation).
-/// This is the weak, positive semi-definite `L` of the [module docs](crate::geometry):
-/// `uᵀ L v = ∫ ∇u_h · ∇v_h` for P1 functions, `L 1 = 0`. Self-loops get `0`
-/// (`w (u_a − u_a) = 0`). Non-finite cotangents (degenerate triangles) pass through.
-/// `out.len()` must be `n + edges.len()`.
-pub fn edge_laplacian_entries(
-    n: usize,
-    edges: &[[usize; 2]],
-    face_edges: &[[usize; 3]],
-    cotans: &[[f64; 3]],
-    out: &mut [f64],
-) {
-    assert_eq!(face_edges.len(), cotans.len());
-    let w = edge_sums(edges.len(), face_edges, |f| cotans[f].map(|c| 0.5 * c));
-    vertex_edge_entries(n, edges, &w, -1.0, out);
-}
-
-/// Values of the weighted stiffness `∫ a ∇u·∇v` with one coefficient `a_f` per face (e.g. `1/Q`
-/// for graph mean curvature flow), in [`edge_laplacian_pattern`] order: the element matrix of
-/// face `f` is `a_f` times its cotan element matrix, so this is [`edge_laplacian_entries`] with
-/// the edge weights `w_ab = Σ_{f ∋ ab} ½ a_f cot θ_f`, where `θ_f` is the angle of `f` opposite
-/// `ab`. Positive semi-definite when all `a_f ≥ 0`.
-pub fn edge_laplacian_entries_weighted(
-    n: usize,
-    edges: &[[usize; 2]],
-    face_edges: &[[usize; 3]],
-    cotans: &[[f64; 3]],
-    face_weights: &[f64],
-    out: &mut [f64],
-) {
-    assert_eq!(face_edges.len(), cotans.len());
-    assert_eq!(face_weights.len(), cotans.len());
-    let w = edge_sums(edges.len(), face_edges, |f| {
-        let h = 0.5 * face_weights[f];
-        cotans[f].map(|c| h * c)
-    });
-    vertex_edge_entries(n, edges, &w, -1.0, out);
-}
-
-/// The cotan Laplacian of a mesh assembled once, in the vertex-edge layout: its
-/// [`edge_laplacian_pattern`] pairs and [`edge_laplacian_entries`] values, for
+/// The cotan Laplacian of a mesh assembled once, in the vertex-edge layout: the
+/// [`EdgeLayout::pairs`] and [`EdgeLayout::laplacian_entries`] of [`EdgeLayout::of_mesh`], for
 /// [`sym_matvec`](crate::linalg::sym_matvec) or [`Pattern::new`](crate::linalg::Pattern::new).
-/// Convenience for one-off use; a flow keeps the pattern and the edge table and refills the
-/// entries instead. Panics as [`mesh_edges`].
+/// Convenience for one-off use; a flow keeps the layout and refills the entries instead. Panics
+/// as [`EdgeLayout::of_mesh`].
 pub fn cotan_laplacian(mesh: &TriMesh) -> (Vec<(usize, usize)>, Vec<f64>) {
-    let (n, edges) = (mesh.vertices(), mesh_edges(mesh));
-    let pairs = edge_laplacian_pattern(n, &edges.vertices);
-    let mut entries = vec![0.0; pairs.len()];
-    let cot = corner_cotans(mesh);
-    edge_laplacian_entries(n, &edges.vertices, &edges.face_edges, &cot, &mut entries);
-    (pairs, entries)
+    let layout = EdgeLayout::of_mesh(mesh);
+    let mut entries = vec![0.0; layout.len()];
+    layout.laplacian_entries(&corner_cotans(mesh), &mut entries);
+    (layout.pairs(), entries)
 }

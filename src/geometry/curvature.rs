@@ -16,7 +16,7 @@ use std::f64::consts::{PI, TAU};
 /// Voronoi area. It discretizes `−½ Δ_S x = H n` with `H = (κ₁ + κ₂)/2` and `n` the outward
 /// normal, so on a sphere of radius `r` it is `(1/r) n`, pointing *outward*. At boundary vertices
 /// it also contains the boundary (conormal) term and is not a curvature. Panics as
-/// [`mesh_edges`](super::mesh_edges).
+/// [`EdgeLayout::of_mesh`](super::EdgeLayout::of_mesh).
 pub fn mean_curvature_normal(mesh: &TriMesh) -> Vec<[f64; 3]> {
     let (pairs, l) = cotan_laplacian(mesh);
     let mut lx = vec![[0.0; 3]; mesh.vertices()];

@@ -1,12 +1,12 @@
 //! Mass: lumped (a `Vec<f64>` per vertex, barycentric or mixed Voronoi) and consistent (P1), both
-//! also as values in the vertex-edge layout of the cotan Laplacian
-//! ([`edge_laplacian_pattern`](super::edge_laplacian_pattern)).
+//! also as values in the vertex-edge layout of the cotan Laplacian ([`EdgeLayout`]).
 //!
 //! Both lumped masses are sums of *corner areas* (a share of each face per corner); on the
 //! diagonal of the vertex-edge layout ([`lumped_mass_entries`]) and with the consistent mass
-//! ([`consistent_mass_entries`]) a flow can assemble `M + dt·L` entry by entry on one pattern.
+//! ([`EdgeLayout::consistent_mass_entries`]) a flow can assemble `M + dt·L` entry by entry on
+//! one pattern.
 
-use super::cotan::{edge_sums, face_cotans, face_cotans_from_squared_lengths, vertex_edge_entries};
+use super::cotan::{face_cotans, face_cotans_from_squared_lengths, EdgeLayout};
 use super::measures::{
     face_area_vector, face_edge_vectors, triangle_area_from_lengths, vertex_corner_sum,
 };
@@ -106,45 +106,22 @@ pub fn vertex_lumped_mass_voronoi_from_lengths(
     )
 }
 
-/// Lumped mass in the vertex-edge layout ([`edge_laplacian_pattern`](super::edge_laplacian_pattern)
-/// order): the vertex masses `m_i` (`n = vertex_mass.len()`) on the diagonal entries, zero on the
-/// edge entries. It is `diag(m)`, so `M + dt·L` is the entrywise sum with
-/// [`edge_laplacian_entries`](super::edge_laplacian_entries).
+/// Lumped mass in the vertex-edge layout ([`EdgeLayout::pairs`] order): the vertex masses `m_i`
+/// (`n = vertex_mass.len()`) on the diagonal entries, zero on the edge entries. It is `diag(m)`,
+/// so `M + dt·L` is the entrywise sum with [`EdgeLayout::laplacian_entries`].
 pub fn lumped_mass_entries(vertex_mass: &[f64], out: &mut [f64]) {
     let (diag, off) = out.split_at_mut(vertex_mass.len());
     diag.copy_from_slice(vertex_mass);
     off.fill(0.0);
 }
 
-/// Consistent P1 mass `M_ij = ∫ φ_i φ_j` in the vertex-edge layout
-/// ([`edge_laplacian_pattern`](super::edge_laplacian_pattern) order, with the edge table of
-/// [`edge_laplacian_entries`](super::edge_laplacian_entries)): `M_ab = Σ_{f ∋ ab} A_f / 12` on
-/// edge `ab` (the one or two faces on either side) and `M_ii = Σ_{f ∋ i} A_f / 6 = Σ_{e ∋ i} M_e`
-/// on the diagonal (each face at `i` has two of its edges there). Symmetric positive definite;
-/// its row sums are the barycentric lumped mass and all its entries sum to the total area.
-/// `out.len()` must be `n + edges.len()`.
-pub fn consistent_mass_entries(
-    n: usize,
-    edges: &[[usize; 2]],
-    face_edges: &[[usize; 3]],
-    face_areas: &[f64],
-    out: &mut [f64],
-) {
-    assert_eq!(face_edges.len(), face_areas.len());
-    let s = edge_sums(edges.len(), face_edges, |f| [face_areas[f] / 12.0; 3]);
-    vertex_edge_entries(n, edges, &s, 1.0, out);
-}
-
-/// The consistent P1 mass matrix of a mesh assembled once, in the vertex-edge layout: its
-/// [`edge_laplacian_pattern`](super::edge_laplacian_pattern) pairs (the same as the
-/// Laplacian's) and [`consistent_mass_entries`] values. Convenience; a flow refills
-/// [`consistent_mass_entries`] on its own pattern instead. Panics as
-/// [`mesh_edges`](super::mesh_edges).
+/// The consistent P1 mass matrix of a mesh assembled once, in the vertex-edge layout: the
+/// [`EdgeLayout::pairs`] (the same as the Laplacian's) and
+/// [`EdgeLayout::consistent_mass_entries`] of [`EdgeLayout::of_mesh`]. Convenience; a flow
+/// refills the entries on its own layout instead. Panics as [`EdgeLayout::of_mesh`].
 pub fn consistent_mass(mesh: &TriMesh) -> (Vec<(usize, usize)>, Vec<f64>) {
-    let (n, edges) = (mesh.vertices(), super::mesh_edges(mesh));
-    let pairs = super::edge_laplacian_pattern(n, &edges.vertices);
-    let mut entries = vec![0.0; pairs.len()];
-    let areas = super::face_areas(mesh);
-    consistent_mass_entries(n, &edges.vertices, &edges.face_edges, &areas, &mut entries);
-    (pairs, entries)
+    let layout = EdgeLayout::of_mesh(mesh);
+    let mut entries = vec![0.0; layout.len()];
+    layout.consistent_mass_entries(&super::face_areas(mesh), &mut entries);
+    (layout.pairs(), entries)
 }

@@ -83,8 +83,8 @@ fn the_assembled_laplacian_is_the_face_by_face_sum_and_is_symmetric() {
         let cot = g::corner_cotans(&m);
         let (pairs, values) = g::cotan_laplacian(&m);
         // One entry per vertex and per edge: no pair repeats, nothing left to merge.
-        let edges = g::mesh_edges(&m);
-        assert_eq!(pairs.len(), n + edges.len(), "{name}");
+        let layout = g::EdgeLayout::of_mesh(&m);
+        assert_eq!(pairs.len(), n + layout.edges().len(), "{name}");
         assert_eq!(
             Pattern::new(n, &pairs).nnz(),
             pairs.len(),
@@ -148,16 +148,8 @@ fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
         let (pairs, values) = g::cotan_laplacian(&m);
         let cot = g::corner_cotans(&m);
         let weights: Vec<f64> = (0..m.faces.len()).map(|_| 1.5 + rng.uniform()).collect();
-        let edges = g::mesh_edges(&m);
         let mut weighted = vec![0.0; pairs.len()];
-        g::edge_laplacian_entries_weighted(
-            n,
-            &edges.vertices,
-            &edges.face_edges,
-            &cot,
-            &weights,
-            &mut weighted,
-        );
+        g::EdgeLayout::of_mesh(&m).laplacian_entries_weighted(&cot, &weights, &mut weighted);
         let ones = vec![1.0; m.faces.len()];
         let mut y = vec![0.0; n];
         for trial in 0..20 {
@@ -180,8 +172,8 @@ fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
 #[test]
 fn the_layout_is_the_vertices_then_the_edges() {
     let m = TriMesh::new(vec![[0.0; 3]; 10], vec![[4, 7, 9], [1, 2, 3]]);
-    let edges = g::mesh_edges(&m);
-    let pairs = g::edge_laplacian_pattern(10, &edges.vertices);
+    let edges = geoflow::mesh::topology::edges(&m).unwrap();
+    let pairs = g::EdgeLayout::of_mesh(&m).pairs();
     assert_eq!(pairs.len(), 10 + 6);
     assert!(pairs[..10].iter().enumerate().all(|(i, &p)| p == (i, i)));
     assert_eq!(
@@ -192,9 +184,8 @@ fn the_layout_is_the_vertices_then_the_edges() {
     assert_eq!(edges.face_edges, [[5, 4, 3], [2, 1, 0]]);
     // Consistent mass and lumped mass share the layout (one triangle, area 12).
     let one = TriMesh::new(vec![[0.0; 3]; 3], vec![[0, 1, 2]]);
-    let edges = g::mesh_edges(&one);
     let mut e = vec![0.0; 6];
-    g::consistent_mass_entries(3, &edges.vertices, &edges.face_edges, &[12.0], &mut e);
+    g::EdgeLayout::of_mesh(&one).consistent_mass_entries(&[12.0], &mut e);
     assert_eq!(e, [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]);
     g::lumped_mass_entries(&[1.0, 2.0, 3.0], &mut e);
     assert_eq!(e, [1.0, 2.0, 3.0, 0.0, 0.0, 0.0]);

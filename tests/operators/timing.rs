@@ -13,8 +13,8 @@ fn build_laplacian_timing() {
     let m = icosphere(8, 1.0);
     let t_mesh = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let edges = g::mesh_edges(&m);
-    let pairs = g::edge_laplacian_pattern(m.vertices(), &edges.vertices);
+    let layout = g::EdgeLayout::of_mesh(&m);
+    let pairs = layout.pairs();
     let t_pairs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let pattern = geoflow::linalg::Pattern::new(m.vertices(), &pairs);
@@ -24,13 +24,7 @@ fn build_laplacian_timing() {
     let t_cot = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut entries = vec![0.0; pairs.len()];
-    g::edge_laplacian_entries(
-        m.vertices(),
-        &edges.vertices,
-        &edges.face_edges,
-        &cot,
-        &mut entries,
-    );
+    layout.laplacian_entries(&cot, &mut entries);
     let t_entries = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut values = vec![0.0; pattern.nnz()];
@@ -58,10 +52,10 @@ fn build_laplacian_timing() {
         rayon::current_num_threads()
     );
     eprintln!("  mesh generation        {t_mesh:.3} s (not part of L)");
-    eprintln!("  mesh_edges + pattern   {t_pairs:.3} s");
+    eprintln!("  EdgeLayout + pairs     {t_pairs:.3} s");
     eprintln!("  Pattern::new           {t_pattern:.3} s   (once per run)");
     eprintln!("  corner_cotans          {t_cot:.3} s");
-    eprintln!("  edge_laplacian_entries {t_entries:.3} s");
+    eprintln!("  laplacian_entries      {t_entries:.3} s");
     eprintln!(
         "  Pattern::fill          {t_fill:.3} s   (per step: cotans + entries + fill = {:.3} s)",
         t_cot + t_entries + t_fill
