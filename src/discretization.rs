@@ -13,6 +13,7 @@
 //! vector fields, component by component.
 
 use crate::geometry;
+use crate::geometry::EdgeLayout;
 use crate::grid::Grid2;
 use crate::mesh::TriMesh;
 use nalgebra::Vector3;
@@ -175,18 +176,6 @@ impl H1Quadrature {
     }
 }
 
-/// `y = K u` for a symmetric matrix given by entry pairs and values (duplicates summed).
-pub fn apply_entries(n: usize, pairs: &[(usize, usize)], vals: &[f64], u: &[f64]) -> Vec<f64> {
-    let mut y = vec![0.0; n];
-    for (&(i, j), &v) in pairs.iter().zip(vals) {
-        y[i] += v * u[j];
-        if i != j {
-            y[j] += v * u[i];
-        }
-    }
-    y
-}
-
 /// The regular grid with the four-corner discretization of [`crate::grid`]: four quadrature
 /// points (corner triangles) per cell, numbered `4 c + corner`.
 pub struct GridDomain {
@@ -344,9 +333,10 @@ pub struct NotPlanar {
 }
 
 /// A triangulation with P1 finite elements: one quadrature point per triangle (the P1 gradient
-/// is constant there), barycentric lumped mass, the cotan stiffness weighted per face. Planar
-/// (z = 0) for the graph flows; a curved surface mesh for flows of maps
-/// ([`MeshDomain::surface`]), where the stiffness is the surface's cotan Laplacian.
+/// is constant there), barycentric lumped mass, the cotan stiffness weighted per face, in the
+/// vertex-edge layout of a [`geometry::EdgeLayout`]. Planar (z = 0) for the graph
+/// flows; a curved surface mesh for flows of maps ([`MeshDomain::surface`]), where the stiffness
+/// is the surface's cotan Laplacian.
 pub struct MeshDomain {
     pub mesh: TriMesh,
     planar: bool,
@@ -354,6 +344,8 @@ pub struct MeshDomain {
     mass: Vec<f64>,
     areas: Vec<f64>,
     cotans: Vec<[f64; 3]>,
+    /// The stiffness layout.
+    layout: EdgeLayout,
     /// `∇φ_k` of the three hat functions of each face, `n × (x_{k+2} − x_{k+1}) / (2 A)` with
     /// `n` the unit normal of the face as oriented (so either orientation works); the x and y
     /// components.
@@ -361,7 +353,8 @@ pub struct MeshDomain {
 }
 
 impl MeshDomain {
-    /// A planar (z = 0) triangle mesh; fails naming the first vertex off the plane.
+    /// A planar (z = 0) triangle mesh; fails naming the first vertex off the plane. Panics as
+    /// [`MeshDomain::surface`].
     pub fn new(mesh: TriMesh) -> Result<MeshDomain, NotPlanar> {
         if let Some(vertex) = mesh.positions.iter().position(|p| p[2] != 0.0) {
             let z = mesh.positions[vertex][2];
@@ -371,13 +364,15 @@ impl MeshDomain {
     }
 
     /// Any triangle mesh, curved or not (gradients then are the x and y components of the
-    /// surface gradient).
+    /// surface gradient). Panics if it has no edge table ([`EdgeLayout::of_mesh`]: an edge of
+    /// three or more faces, a face repeating a vertex); every mesh read or generated has one.
     pub fn surface(mesh: TriMesh) -> MeshDomain {
         let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
         let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
         let areas = geometry::face_areas(&mesh);
         let cotans = geometry::corner_cotans(&mesh);
+        let layout = EdgeLayout::of_mesh(&mesh);
         let basis = mesh
             .faces
             .par_iter()
@@ -399,6 +394,7 @@ impl MeshDomain {
             mass,
             areas,
             cotans,
+            layout,
             basis,
         }
     }
@@ -446,12 +442,13 @@ impl Discretization for MeshDomain {
             .collect()
     }
 
+    /// The vertex-edge layout: one entry per node, then one per edge.
     fn stiffness_pairs(&self) -> Vec<(usize, usize)> {
-        geometry::laplacian_pattern(&self.mesh.faces)
+        self.layout.pairs()
     }
 
     fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
-        geometry::laplacian_entries_weighted(&self.cotans, a, out);
+        self.layout.laplacian_entries_weighted(&self.cotans, a, out);
     }
 
     /// The area-weighted mean over the triangles around the vertex.

@@ -74,9 +74,9 @@ pub use sphere::{choose_puncture, map_to_sphere, SphereError};
 pub mod setup;
 
 use super::{Cells, Field, Flow, Frame, StepError};
-use crate::geometry;
 use crate::geometry::layout::{corner_layout, halfedge_corner_layout, planar_layout, CornerLayout};
 use crate::geometry::lobachevsky::lobachevsky;
+use crate::geometry::{self, EdgeLayout};
 use crate::linalg::{ImplicitSystem, SpdError};
 use crate::mesh::intrinsic::trace::TraceError;
 use crate::mesh::intrinsic::{Connectivity, Intrinsic, IntrinsicError};
@@ -217,9 +217,6 @@ pub enum MetricError {
     Flips(#[from] IntrinsicError),
 }
 
-/// Edge endpoints and, per face, the edge opposite each corner.
-type EdgeIncidence = (Vec<[usize; 2]>, Vec<[usize; 3]>);
-
 /// Keep a Hessian factorization while a step multiplies the curvature error by at most this.
 const REUSE_CONTRACTION: f64 = 0.01;
 
@@ -271,6 +268,8 @@ pub struct DiscreteRicci {
     /// Vertices whose curvature is prescribed (all but the Dirichlet ones).
     prescribed: Vec<bool>,
     two_pi_chi: f64,
+    /// The vertex-edge layout of the Hessian on the mesh's faces, and its pairs.
+    laplacian: EdgeLayout,
     pairs: Vec<(usize, usize)>,
     system: ImplicitSystem,
     method: Method,
@@ -385,7 +384,8 @@ impl DiscreteRicci {
             }
             fixed[0] = true;
         }
-        let pairs = geometry::edge_laplacian_pattern(n, &edges.vertices);
+        let laplacian = EdgeLayout::new(n, edges.vertices.clone(), &edges.face_edges);
+        let pairs = laplacian.pairs();
         let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)?;
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
@@ -426,6 +426,7 @@ impl DiscreteRicci {
             fixed,
             prescribed,
             two_pi_chi,
+            laplacian,
             pairs,
             system,
             method,
@@ -631,12 +632,10 @@ impl DiscreteRicci {
 
     /// The entries of the Hessian `L` of `E` (`∂K_i/∂u_j`) for the lengths (on the mesh's
     /// faces), in the order of [`DiscreteRicci::hessian_pairs`]: the diagonal, then one entry
-    /// per edge ([`geometry::edge_laplacian_entries`]).
+    /// per edge ([`EdgeLayout::laplacian_entries`]).
     pub fn hessian(&self, lengths: &[[f64; 3]]) -> Vec<f64> {
-        geometry::edge_laplacian_entries(
-            self.mesh.vertices(),
-            &self.edges.vertices,
-            &self.edges.face_edges,
+        laplacian_on(
+            &self.laplacian,
             &geometry::corner_cotans_from_lengths(lengths),
         )
     }
@@ -646,40 +645,16 @@ impl DiscreteRicci {
         &self.pairs
     }
 
-    /// The edges of a flipped triangulation (`None`: the mesh's own, `self.edges`): endpoints,
-    /// and per face the edge opposite each corner.
-    fn flipped_edges(&self, e: &Evaluation) -> Option<EdgeIncidence> {
+    /// The layout of a flipped triangulation (`None`: the mesh's own, `self.laplacian`), on its
+    /// edges (self-loops and parallel edges included).
+    fn flipped_layout(&self, e: &Evaluation) -> Option<EdgeLayout> {
         e.tri
             .as_ref()
             .filter(|t| !t.same_faces(&self.mesh.faces))
-            .map(|t| t.edges())
-    }
-
-    /// The entries of the Hessian on a flipped triangulation, in the order of
-    /// [`loopless_pattern`]: a self-loop's weight couples a vertex to itself, which adds
-    /// nothing to `δuᵀ L δu`, so it is left out.
-    fn loopless_hessian(
-        &self,
-        ends: &[[usize; 2]],
-        face_edges: &[[usize; 3]],
-        cot: &[[f64; 3]],
-    ) -> Vec<f64> {
-        let n = self.mesh.vertices();
-        let mut weight = vec![0.0; ends.len()];
-        for (fe, c) in face_edges.iter().zip(cot) {
-            for k in 0..3 {
-                weight[fe[k]] += 0.5 * c[k];
-            }
-        }
-        let mut entries = vec![0.0; n];
-        for (&[a, b], &w) in ends.iter().zip(&weight) {
-            if a != b {
-                entries[a] += w;
-                entries[b] += w;
-                entries.push(-w);
-            }
-        }
-        entries
+            .map(|t| {
+                let (ends, face_edges) = t.edges();
+                EdgeLayout::new(self.mesh.vertices(), ends, &face_edges)
+            })
     }
 
     /// [`DiscreteRicci::hessian`] of an evaluation, on its triangulation (the faces at the
@@ -693,14 +668,9 @@ impl DiscreteRicci {
                 }
             }
         }
-        match self.flipped_edges(e) {
-            Some((ends, face_edges)) => self.loopless_hessian(&ends, &face_edges, &cot),
-            None => geometry::edge_laplacian_entries(
-                self.mesh.vertices(),
-                &self.edges.vertices,
-                &self.edges.face_edges,
-                &cot,
-            ),
+        match self.flipped_layout(e) {
+            Some(layout) => laplacian_on(&layout, &cot),
+            None => laplacian_on(&self.laplacian, &cot),
         }
     }
 
@@ -714,8 +684,8 @@ impl DiscreteRicci {
         if tri.same_faces(current) {
             return Ok(());
         }
-        let pairs = match self.flipped_edges(e) {
-            Some((ends, _)) => loopless_pattern(self.mesh.vertices(), &ends),
+        let pairs = match self.flipped_layout(e) {
+            Some(layout) => layout.pairs(),
             None => self.pairs.clone(),
         };
         let fixed = self.fixed_of(e).to_vec();
@@ -1099,6 +1069,14 @@ impl DiscreteRicci {
     }
 }
 
+/// The cotan Laplacian of the corner cotangents `cot` on `layout`
+/// ([`EdgeLayout::laplacian_entries`]: self-loops get `0`).
+fn laplacian_on(layout: &EdgeLayout, cot: &[[f64; 3]]) -> Vec<f64> {
+    let mut entries = vec![0.0; layout.len()];
+    layout.laplacian_entries(cot, &mut entries);
+    entries
+}
+
 /// Per-face `max_k |θ_k − θ⁰_k|` and `log(A/A⁰)` of `lengths` against reference angles and areas.
 fn distortion_against(
     angles0: &[[f64; 3]],
@@ -1117,15 +1095,6 @@ fn distortion_against(
         .map(|(a0, a)| (a / a0).ln())
         .collect();
     (angle, area)
-}
-
-/// [`geometry::edge_laplacian_pattern`] without self-loops (see
-/// [`DiscreteRicci::loopless_hessian`]); edges with the same ends are repeated (summed).
-fn loopless_pattern(n: usize, ends: &[[usize; 2]]) -> Vec<(usize, usize)> {
-    (0..n)
-        .map(|i| (i, i))
-        .chain(ends.iter().filter(|[a, b]| a != b).map(|&[a, b]| (a, b)))
-        .collect()
 }
 
 /// The first triangle whose lengths break the triangle inequality, if any.

@@ -42,9 +42,9 @@
 pub mod setup;
 
 use super::{Field, Flow, Frame, ImplicitStep, StepError};
-use crate::discretization::{apply_entries, h1_error, nodal_errors, Discretization};
+use crate::discretization::{h1_error, nodal_errors, Discretization};
 use crate::expr::Expr;
-use crate::linalg::{ImplicitSystem, SpdError};
+use crate::linalg::{sym_matvec, ImplicitSystem, SpdError};
 use rayon::prelude::*;
 
 /// Which of the two graph flows.
@@ -172,7 +172,8 @@ impl<D: Discretization> GraphMcf<D> {
         let n = self.domain.nodes();
         let mut k = vec![0.0; self.pairs.len()];
         self.domain.stiffness_entries(&self.inv_q(u), &mut k);
-        let ku = apply_entries(n, &self.pairs, &k, u);
+        let mut ku = vec![0.0; n];
+        sym_matvec(&self.pairs, &k, u, &mut ku);
         let bnd = self.domain.boundary();
         let mass = self.domain.lumped_mass();
         let mut h: Vec<f64> = (0..n).map(|i| -ku[i] / mass[i]).collect();
@@ -192,7 +193,7 @@ impl<D: Discretization> GraphMcf<D> {
             }
             for i in 0..n {
                 if !filled[i] && cnt[i] > 0 {
-                    // Each neighbour pair appears once per stiffness entry; the mean is unaffected.
+                    // Each neighbour pair appears once per off-diagonal stiffness entry.
                     h[i] = sum[i] / cnt[i] as f64;
                     filled[i] = true;
                 }

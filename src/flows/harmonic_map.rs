@@ -51,10 +51,10 @@ pub mod setup;
 
 use super::target::Target;
 use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
-use crate::discretization::{apply_entries, h1_error_vector, nodal_errors_vector, Discretization};
+use crate::discretization::{h1_error_vector, nodal_errors_vector, Discretization};
 use crate::expr::Expr;
 use crate::geometry::mobius_center;
-use crate::linalg::{ImplicitSystem, SpdError};
+use crate::linalg::{sym_matvec, ImplicitSystem, SpdError};
 use nalgebra::Vector3;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -249,17 +249,9 @@ impl<D: Discretization> HarmonicMap<D> {
     }
 
     fn laplacian(&self, u: &[[f64; 3]]) -> Vec<[f64; 3]> {
-        let n = self.domain.nodes();
-        let cols: Vec<Vec<f64>> = (0..3)
-            .into_par_iter()
-            .map(|c| {
-                let x: Vec<f64> = u.iter().map(|p| p[c]).collect();
-                apply_entries(n, &self.pairs, &self.k, &x)
-            })
-            .collect();
-        (0..n)
-            .map(|i| [cols[0][i], cols[1][i], cols[2][i]])
-            .collect()
+        let mut lu = vec![[0.0; 3]; u.len()];
+        sym_matvec(&self.pairs, &self.k, u, &mut lu);
+        lu
     }
 
     /// `E(u) = ½ Σ_c u_cᵀ L u_c`, given `L u`.

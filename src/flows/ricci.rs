@@ -40,8 +40,8 @@
 
 pub use super::conformal::ConformalData;
 use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
-use crate::discretization::{apply_entries, nodal_errors, Discretization};
-use crate::linalg::{ImplicitSystem, SpdError};
+use crate::discretization::{nodal_errors, Discretization};
+use crate::linalg::{sym_matvec, ImplicitSystem, SpdError};
 use rayon::prelude::*;
 
 pub mod setup;
@@ -143,9 +143,16 @@ impl<D: Discretization> Ricci<D> {
             .sum()
     }
 
+    /// `L u`, the stiffness of the domain applied to `u`.
+    fn laplacian(&self, u: &[f64]) -> Vec<f64> {
+        let mut lu = vec![0.0; u.len()];
+        sym_matvec(&self.pairs, &self.k, u, &mut lu);
+        lu
+    }
+
     /// Integrated curvature `K0_i + (L u)_i` of the metric `e^{2u} g0` at every node.
     pub fn integrated_curvature(&self, u: &[f64]) -> Vec<f64> {
-        let lu = apply_entries(self.domain.nodes(), &self.pairs, &self.k, u);
+        let lu = self.laplacian(u);
         lu.iter().zip(&self.k0).map(|(l, k0)| k0 + l).collect()
     }
 
@@ -242,7 +249,7 @@ impl<D: Discretization> Flow for Ricci<D> {
 
     /// `E_h = ½ uᵀLu + K0ᵀu − πχ log(A/A0)` (no log term unnormalized).
     fn energy(&self, s: &RicciState) -> f64 {
-        let lu = apply_entries(self.domain.nodes(), &self.pairs, &self.k, &s.u);
+        let lu = self.laplacian(&s.u);
         let quad: f64 = s.u.iter().zip(&lu).map(|(u, l)| u * l).sum();
         let lin: f64 = s.u.iter().zip(&self.k0).map(|(u, k)| u * k).sum();
         0.5 * quad + lin - self.chi_term(&s.u)

@@ -27,7 +27,7 @@
 //! below the thresholds the step fails with a [`StepError::Collapse`] naming the face.
 
 use super::{Cells, Field, Flow, Frame, ImplicitStep, StepError};
-use crate::geometry;
+use crate::geometry::{self, EdgeLayout};
 use crate::linalg::{ImplicitSystem, SpdError};
 use crate::mesh::TriMesh;
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,8 @@ pub struct SurfaceState {
 /// Mean curvature flow of a surface mesh; see the module docs.
 pub struct SurfaceMcf {
     faces: Vec<[usize; 3]>,
+    /// The vertex-edge layout of the Laplacian.
+    layout: EdgeLayout,
     options: SurfaceOptions,
     system: ImplicitSystem,
     frozen_entries: Option<Vec<f64>>,
@@ -142,11 +144,11 @@ impl SurfaceMcf {
         } else {
             vec![false; n]
         };
-        let pairs = geometry::laplacian_pattern(&mesh.faces);
-        let system = ImplicitSystem::new(n, &pairs, &fixed)?;
-        let mut entries = vec![0.0; pairs.len()];
+        let layout = EdgeLayout::of_mesh(mesh);
+        let system = ImplicitSystem::new(n, &layout.pairs(), &fixed)?;
+        let mut entries = vec![0.0; layout.len()];
         let frozen_entries = (options.laplacian == LaplacianChoice::Frozen).then(|| {
-            geometry::laplacian_entries(&geometry::corner_cotans(mesh), &mut entries);
+            layout.laplacian_entries(&geometry::corner_cotans(mesh), &mut entries);
             entries.clone()
         });
         let initial_min_angle_deg = geometry::corner_angles(mesh)
@@ -156,6 +158,7 @@ impl SurfaceMcf {
             .to_degrees();
         Ok(SurfaceMcf {
             faces: mesh.faces.clone(),
+            layout,
             // Collapse is an angle at half the input's own smallest, if that is below the
             // threshold: a scan with slivers runs, and is stopped when they degrade further.
             min_angle_deg: options.min_angle_deg.min(0.5 * initial_min_angle_deg),
@@ -250,7 +253,8 @@ impl ImplicitStep for SurfaceMcf {
         let mesh = &s.mesh;
         self.mass = geometry::vertex_lumped_mass_voronoi(mesh);
         if self.frozen_entries.is_none() {
-            geometry::laplacian_entries(&geometry::corner_cotans(mesh), &mut self.entries);
+            let cot = geometry::corner_cotans(mesh);
+            self.layout.laplacian_entries(&cot, &mut self.entries);
         }
         self.dt = dt;
         self.x = std::array::from_fn(|c| mesh.positions.iter().map(|p| p[c]).collect());

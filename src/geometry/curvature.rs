@@ -2,9 +2,10 @@
 //! Gaussian curvature from angle defects, both per vertex and divided by the mixed Voronoi area.
 
 use super::{
-    corner_angles, corner_angles_from_lengths, corner_cotans, laplacian_apply, vertex_corner_sum,
+    corner_angles, corner_angles_from_lengths, cotan_laplacian, vertex_corner_sum,
     vertex_lumped_mass_voronoi, vertex_normals,
 };
+use crate::linalg::sym_matvec;
 use crate::mesh::TriMesh;
 use nalgebra::Vector3;
 use rayon::prelude::*;
@@ -14,9 +15,12 @@ use std::f64::consts::{PI, TAU};
 /// the weak `L`), with `L` the cotan Laplacian applied to the positions and `A_i` the mixed
 /// Voronoi area. It discretizes `−½ Δ_S x = H n` with `H = (κ₁ + κ₂)/2` and `n` the outward
 /// normal, so on a sphere of radius `r` it is `(1/r) n`, pointing *outward*. At boundary vertices
-/// it also contains the boundary (conormal) term and is not a curvature.
+/// it also contains the boundary (conormal) term and is not a curvature. Panics as
+/// [`EdgeLayout::of_mesh`](super::EdgeLayout::of_mesh).
 pub fn mean_curvature_normal(mesh: &TriMesh) -> Vec<[f64; 3]> {
-    let lx = laplacian_apply(&mesh.faces, &corner_cotans(mesh), &mesh.positions);
+    let (pairs, l) = cotan_laplacian(mesh);
+    let mut lx = vec![[0.0; 3]; mesh.vertices()];
+    sym_matvec(&pairs, &l, &mesh.positions, &mut lx);
     let area = vertex_lumped_mass_voronoi(mesh);
     lx.par_iter()
         .zip(area.par_iter())

@@ -1,16 +1,16 @@
-//! Mass: lumped (a `Vec<f64>` per vertex, barycentric or mixed Voronoi) and consistent (P1, in
-//! the per-face pattern form of [`laplacian_pattern`](super::laplacian_pattern)).
+//! Mass: lumped (a `Vec<f64>` per vertex, barycentric or mixed Voronoi) and consistent (P1), both
+//! also as values in the vertex-edge layout of the cotan Laplacian ([`EdgeLayout`]).
 //!
-//! Both lumped masses are sums of *corner areas* (a share of each face per corner); the corner
-//! form also fills the diagonal entries of the per-face pattern ([`lumped_mass_entries`]), so a
-//! flow can assemble `M + dt·L` entry by entry on one pattern.
+//! Both lumped masses are sums of *corner areas* (a share of each face per corner); on the
+//! diagonal of the vertex-edge layout ([`lumped_mass_entries`]) and with the consistent mass
+//! ([`EdgeLayout::consistent_mass_entries`]) a flow can assemble `M + dt·L` entry by entry on
+//! one pattern.
 
-use super::cotan::{face_cotans, face_cotans_from_squared_lengths, ENTRIES_PER_FACE};
+use super::cotan::{face_cotans, face_cotans_from_squared_lengths, EdgeLayout};
 use super::measures::{
     face_area_vector, face_edge_vectors, triangle_area_from_lengths, vertex_corner_sum,
 };
 use super::MIN_FACES_PER_TASK;
-use crate::linalg::Pattern;
 use crate::mesh::TriMesh;
 use rayon::prelude::*;
 
@@ -106,42 +106,22 @@ pub fn vertex_lumped_mass_voronoi_from_lengths(
     )
 }
 
-/// Lumped mass as values in [`laplacian_pattern`](super::laplacian_pattern) order: the corner
-/// mass `m[f][k]` on diagonal entry `k`, zero on the edge entries. Summed over faces it is
-/// `diag(Σ corners)`, so `M + dt·L` is the entrywise sum with [`laplacian_entries`](super::laplacian_entries).
-pub fn lumped_mass_entries(corner_masses: &[[f64; 3]], out: &mut [f64]) {
-    assert_eq!(out.len(), ENTRIES_PER_FACE * corner_masses.len());
-    out.par_chunks_mut(ENTRIES_PER_FACE)
-        .with_min_len(MIN_FACES_PER_TASK)
-        .zip(corner_masses.par_iter())
-        .for_each(|(o, m)| {
-            o[..3].copy_from_slice(m);
-            o[3..].fill(0.0);
-        });
+/// Lumped mass in the vertex-edge layout ([`EdgeLayout::pairs`] order): the vertex masses `m_i`
+/// (`n = vertex_mass.len()`) on the diagonal entries, zero on the edge entries. It is `diag(m)`,
+/// so `M + dt·L` is the entrywise sum with [`EdgeLayout::laplacian_entries`].
+pub fn lumped_mass_entries(vertex_mass: &[f64], out: &mut [f64]) {
+    let (diag, off) = out.split_at_mut(vertex_mass.len());
+    diag.copy_from_slice(vertex_mass);
+    off.fill(0.0);
 }
 
-/// Consistent P1 mass `M_ij = ∫ φ_i φ_j` as values in [`laplacian_pattern`](super::laplacian_pattern)
-/// order: `A_f / 6` on each diagonal entry and `A_f / 12` on each edge entry of face `f`.
-/// Symmetric positive definite; all entries sum to the total area.
-pub fn consistent_mass_entries(face_areas: &[f64], out: &mut [f64]) {
-    assert_eq!(out.len(), ENTRIES_PER_FACE * face_areas.len());
-    out.par_chunks_mut(ENTRIES_PER_FACE)
-        .with_min_len(MIN_FACES_PER_TASK)
-        .zip(face_areas.par_iter())
-        .for_each(|(o, &a)| {
-            o[..3].fill(a / 6.0);
-            o[3..].fill(a / 12.0);
-        });
-}
-
-/// The consistent P1 mass matrix of a mesh assembled once: its [`Pattern`] (upper triangle, the
-/// same as the Laplacian's) and CSC values. Convenience; a flow refills
-/// [`consistent_mass_entries`] on its own pattern instead.
-pub fn consistent_mass(mesh: &TriMesh) -> (Pattern, Vec<f64>) {
-    let pattern = Pattern::new(mesh.positions.len(), &super::laplacian_pattern(&mesh.faces));
-    let mut entries = vec![0.0; pattern.entries()];
-    consistent_mass_entries(&super::face_areas(mesh), &mut entries);
-    let mut values = vec![0.0; pattern.nnz()];
-    pattern.fill(&entries, &mut values);
-    (pattern, values)
+/// The consistent P1 mass matrix of a mesh assembled once, in the vertex-edge layout: the
+/// [`EdgeLayout::pairs`] (the same as the Laplacian's) and
+/// [`EdgeLayout::consistent_mass_entries`] of [`EdgeLayout::of_mesh`]. Convenience; a flow
+/// refills the entries on its own layout instead. Panics as [`EdgeLayout::of_mesh`].
+pub fn consistent_mass(mesh: &TriMesh) -> (Vec<(usize, usize)>, Vec<f64>) {
+    let layout = EdgeLayout::of_mesh(mesh);
+    let mut entries = vec![0.0; layout.len()];
+    layout.consistent_mass_entries(&super::face_areas(mesh), &mut entries);
+    (layout.pairs(), entries)
 }

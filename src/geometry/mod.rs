@@ -6,7 +6,8 @@
 //! `corner_cotans`, `vertex_lumped_mass_voronoi`, …), each formula written once. Functions that
 //! only need intrinsic geometry also come as `_from_lengths` variants taking per-face edge
 //! lengths ([`face_edge_lengths`]), for flows that evolve lengths rather than positions (Ricci
-//! flow). Per-face loops run in parallel (rayon); scatters onto vertices are sequential.
+//! flow). Per-face and per-edge loops run in parallel (rayon); scatters onto vertices are
+//! sequential.
 //!
 //! # Conventions
 //! - **Faces and corners.** Faces are counter-clockwise, outward for closed surfaces. Corner `k`
@@ -21,13 +22,17 @@
 //!   (u_i − u_j)` and `L 1 = 0`. It approximates `−M Δ_S`. Every implicit system is therefore
 //!   `M + dt·L`, symmetric positive definite. (libigl's `cotmatrix` is `−L`.)
 //! - **Mass.** The lumped mass is a `Vec<f64>` per vertex: barycentric (`Σ A_f/3`) or mixed
-//!   Voronoi (Meyer et al. 2003). The consistent P1 mass `∫ φ_i φ_j` lives on the same per-face
-//!   pattern as `L`.
-//! - **Pattern form.** [`laplacian_pattern`] gives 6 `(row, col)` pairs per face (3 diagonal, 3
-//!   edges; see [below](#per-face-entry-layout)); [`laplacian_entries`],
-//!   [`laplacian_entries_weighted`], [`consistent_mass_entries`] and [`lumped_mass_entries`] fill
-//!   values in that same order. A flow builds `Pattern::new(n, &pairs)` and its symbolic
-//!   factorization once, and per step computes `entries = mass + dt·stiffness` and refills.
+//!   Voronoi (Meyer et al. 2003). The consistent P1 mass `∫ φ_i φ_j` lives on the same
+//!   vertex-edge layout as `L`.
+//! - **Pattern form.** An [`EdgeLayout`] (built once from the edge table) gives one
+//!   `(row, col)` pair per vertex and one per edge (see [below](#vertex-edge-layout)); its
+//!   [`laplacian_entries`](EdgeLayout::laplacian_entries),
+//!   [`laplacian_entries_weighted`](EdgeLayout::laplacian_entries_weighted),
+//!   [`consistent_mass_entries`](EdgeLayout::consistent_mass_entries) and
+//!   [`lumped_mass_entries`] fill values in that same order. A flow builds the layout,
+//!   `Pattern::new(n, &pairs)` and its symbolic factorization once, and per step computes
+//!   `entries = mass + dt·stiffness` and refills. Products with these matrices are
+//!   [`sym_matvec`](crate::linalg::sym_matvec) on the same `(pairs, entries)`.
 //! - **Mean curvature** is `H = (κ₁ + κ₂)/2` with respect to the outward normal `n`, so
 //!   `Δ_S x = −2H n` and the [`mean_curvature_normal`] is `H n ≈ (L X)_i / (2 A_i)`. A sphere of
 //!   radius `r` has `H = 1/r > 0` and `Hn` pointing outward. Mean curvature flow (the area
@@ -42,39 +47,42 @@
 //! - **Degenerate faces** give non-finite cotangents and normals; nothing is clamped silently.
 //!   [`SpdSolver::refill`](crate::linalg::SpdSolver::refill) reports non-finite values.
 //!
-//! # Per-face entry layout
-//! [`laplacian_pattern`] lists [`ENTRIES_PER_FACE`] = 6 `(row, col)` pairs per face
-//! `f = [a, b, c]`, in this order:
+//! # Vertex-edge layout
+//! [`EdgeLayout::pairs`] lists `n + |E|` `(row, col)` pairs, in this order:
 //!
-//! | entry      | 0        | 1        | 2        | 3        | 4        | 5        |
-//! |------------|----------|----------|----------|----------|----------|----------|
-//! | pair       | `(a, a)` | `(b, b)` | `(c, c)` | `(b, c)` | `(c, a)` | `(a, b)` |
-//! | meaning    | corner 0 | corner 1 | corner 2 | edge 0   | edge 1   | edge 2   |
+//! | entry      | `0 … n−1`          | `n + e`                          |
+//! |------------|--------------------|----------------------------------|
+//! | pair       | `(i, i)`           | `(a, b)` for edge `e = [a, b]`   |
+//! | meaning    | vertex `i`         | edge `e`                         |
 //!
-//! i.e. entry `k` is the diagonal of corner `k` and entry `3 + k` the coupling along edge `k`
-//! (opposite corner `k`). Pairs may lie below the diagonal; [`Pattern::new`] mirrors them and sums
-//! the duplicates from neighbouring faces (each interior edge appears twice, each vertex once per
-//! incident face). Every per-face operator (stiffness, consistent mass, lumped mass on the
-//! diagonal) fills values in this order, so one [`Pattern`] serves `M + dt·L` and is refilled
-//! every step without re-sorting:
+//! The edges of a mesh are those of its [`topology::edges`] table ([`EdgeLayout::of_mesh`]:
+//! `[a, b]` with `a < b`, sorted), those of an intrinsic triangulation its own
+//! ([`EdgeLayout::new`]; self-loops get `0`, several edges with the same ends are summed by
+//! [`Pattern::new`]). On a mesh no pair repeats: a third of the six entries per face a
+//! face-by-face assembly lists (each interior edge twice, each vertex once per incident face).
+//! Every operator (stiffness, consistent mass, lumped mass on the diagonal) fills values in this
+//! order, each entry gathered from the faces around it (in parallel, in a fixed order), so one
+//! [`Pattern`] serves `M + dt·L` and is refilled every step without re-sorting:
 //!
 //! ```
 //! use geoflow::geometry as g;
 //! use geoflow::linalg::{Pattern, SpdSolver};
 //! let mesh = geoflow::mesh::shapes::icosphere(2, 1.0);
-//! let pattern = Pattern::new(mesh.vertices(), &g::laplacian_pattern(&mesh.faces));
+//! let layout = g::EdgeLayout::of_mesh(&mesh); // connectivity: once
+//! let pattern = Pattern::new(mesh.vertices(), &layout.pairs());
 //! let mut solver = SpdSolver::new(pattern).unwrap(); // symbolic analysis, once
-//! let (mut stiffness, mut entries) = (vec![0.0; 6 * mesh.faces.len()], vec![0.0; 6 * mesh.faces.len()]);
+//! let (mut stiffness, mut entries) = (vec![0.0; layout.len()], vec![0.0; layout.len()]);
 //! // Every step: M + dt·L from the current geometry, same pattern.
 //! let dt = 1e-3;
-//! g::lumped_mass_entries(&g::corner_voronoi_areas(&mesh), &mut entries);
-//! g::laplacian_entries(&g::corner_cotans(&mesh), &mut stiffness);
+//! g::lumped_mass_entries(&g::vertex_lumped_mass_voronoi(&mesh), &mut entries);
+//! layout.laplacian_entries(&g::corner_cotans(&mesh), &mut stiffness);
 //! entries.iter_mut().zip(&stiffness).for_each(|(e, s)| *e += dt * s);
 //! solver.factor(&entries).unwrap();
 //! ```
 //!
 //! [`Pattern`]: crate::linalg::Pattern
 //! [`Pattern::new`]: crate::linalg::Pattern::new
+//! [`topology::edges`]: crate::mesh::topology::edges
 //!
 //! # References
 //! - U. Pinkall, K. Polthier, *Computing discrete minimal surfaces and their conjugates*,
@@ -93,11 +101,7 @@ mod mass;
 mod measures;
 pub mod mobius;
 
-pub use cotan::{
-    corner_cotans, corner_cotans_from_lengths, cotan_laplacian, edge_laplacian_entries,
-    edge_laplacian_pattern, laplacian_apply, laplacian_entries, laplacian_entries_weighted,
-    laplacian_pattern, NodalValue, ENTRIES_PER_FACE,
-};
+pub use cotan::{corner_cotans, corner_cotans_from_lengths, cotan_laplacian, EdgeLayout};
 pub use curvature::{
     mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_angles,
     vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,
@@ -107,7 +111,7 @@ pub use layout::{
     corner_layout, halfedge_corner_layout, planar_layout, torus_modulus, CornerLayout,
 };
 pub use mass::{
-    consistent_mass, consistent_mass_entries, corner_barycentric_areas, corner_voronoi_areas,
+    consistent_mass, corner_barycentric_areas, corner_voronoi_areas,
     corner_voronoi_areas_from_lengths, lumped_mass_entries, vertex_lumped_mass_barycentric,
     vertex_lumped_mass_voronoi, vertex_lumped_mass_voronoi_from_lengths,
 };

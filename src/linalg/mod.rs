@@ -3,11 +3,13 @@
 //! ordering) and only refactors numerically afterwards.
 
 pub mod implicit;
+pub mod matvec;
 pub mod memory;
 pub mod ordering;
 pub mod pattern;
 pub mod spd;
 
 pub use implicit::ImplicitSystem;
+pub use matvec::{sym_matvec, NodalValue};
 pub use pattern::Pattern;
 pub use spd::{SpdError, SpdSolver};

@@ -112,18 +112,4 @@ impl Pattern {
                     .sum();
             });
     }
-
-    /// `y = A x` for the symmetric matrix whose upper triangle has the CSC values `vals`.
-    pub fn sym_matvec(&self, vals: &[f64], x: &[f64], y: &mut [f64]) {
-        y.iter_mut().for_each(|v| *v = 0.0);
-        for c in 0..self.n {
-            let slots = self.col_ptr[c]..self.col_ptr[c + 1];
-            for (&r, &v) in self.row_idx[slots.clone()].iter().zip(&vals[slots]) {
-                y[r] += v * x[c];
-                if r != c {
-                    y[c] += v * x[r];
-                }
-            }
-        }
-    }
 }

@@ -130,7 +130,9 @@ fn curvature_converges_on_icospheres() {
                 .collect();
             let ek: Vec<f64> = k.iter().map(|k| (k * r * r - 1.0).abs()).collect();
             // For contrast: |L X| / (2 m_i) with the barycentric instead of the Voronoi mass.
-            let lx = g::laplacian_apply(&m.faces, &g::corner_cotans(&m), &m.positions);
+            let (pairs, l) = g::cotan_laplacian(&m);
+            let mut lx = vec![[0.0; 3]; m.vertices()];
+            geoflow::linalg::sym_matvec(&pairs, &l, &m.positions, &mut lx);
             let bary = g::vertex_lumped_mass_barycentric(&m);
             let bary_max = lx
                 .iter()

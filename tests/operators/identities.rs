@@ -4,6 +4,7 @@
 
 use crate::{max_abs, mean_edge_length, perturbed, polycube_genus2, Rng};
 use geoflow::geometry as g;
+use geoflow::linalg::{sym_matvec, Pattern};
 use geoflow::mesh::shapes::{disk, icosphere, torus};
 use geoflow::mesh::TriMesh;
 use nalgebra::Vector3;
@@ -46,43 +47,61 @@ fn test_meshes_have_obtuse_triangles() {
 #[test]
 fn constants_are_in_the_kernel() {
     for (name, m) in meshes() {
-        let (pattern, values) = g::cotan_laplacian(&m);
+        let (pairs, values) = g::cotan_laplacian(&m);
         let ones = vec![1.0; m.vertices()];
         let mut y = vec![0.0; m.vertices()];
-        pattern.sym_matvec(&values, &ones, &mut y);
+        sym_matvec(&pairs, &values, &ones, &mut y);
         let scale = max_abs(&values);
         assert!(
             max_abs(&y) <= 1e-12 * scale,
             "{name}: |L 1| = {:e}",
             max_abs(&y)
         );
-        let y = g::laplacian_apply(&m.faces, &g::corner_cotans(&m), &ones);
-        assert!(
-            max_abs(&y) == 0.0,
-            "{name}: matrix-free L 1 = {:e}",
-            max_abs(&y)
-        );
     }
 }
 
+/// `y = L u` summed face by face from the formula, `y_i = Σ_j ½ (cot α_ij + cot β_ij) (u_i − u_j)`
+/// with `½ cot θ_k` along edge `k` of each face: a reference computed without any layout.
+fn face_by_face(m: &TriMesh, cot: &[[f64; 3]], u: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; u.len()];
+    for (f, c) in m.faces.iter().zip(cot) {
+        for k in 0..3 {
+            let (i, j) = (f[(k + 1) % 3], f[(k + 2) % 3]);
+            let w = 0.5 * c[k];
+            y[i] += w * (u[i] - u[j]);
+            y[j] += w * (u[j] - u[i]);
+        }
+    }
+    y
+}
+
 #[test]
-fn matrix_free_equals_assembled_and_is_symmetric() {
+fn the_assembled_laplacian_is_the_face_by_face_sum_and_is_symmetric() {
     let mut rng = Rng::new(10);
     for (name, m) in meshes() {
         let n = m.vertices();
         let cot = g::corner_cotans(&m);
-        let (pattern, values) = g::cotan_laplacian(&m);
-        let (u, v) = (rng.vec(n), rng.vec(n));
-        let lu = g::laplacian_apply(&m.faces, &cot, &u);
-        let lv = g::laplacian_apply(&m.faces, &cot, &v);
-        let mut lu_assembled = vec![0.0; n];
-        pattern.sym_matvec(&values, &u, &mut lu_assembled);
-        let diff: Vec<f64> = lu.iter().zip(&lu_assembled).map(|(a, b)| a - b).collect();
-        assert!(
-            max_abs(&diff) <= 1e-12 * max_abs(&lu),
-            "{name}: matrix-free vs assembled"
+        let (pairs, values) = g::cotan_laplacian(&m);
+        // One entry per vertex and per edge: no pair repeats, nothing left to merge.
+        let layout = g::EdgeLayout::of_mesh(&m);
+        assert_eq!(pairs.len(), n + layout.edges().len(), "{name}");
+        assert_eq!(
+            Pattern::new(n, &pairs).nnz(),
+            pairs.len(),
+            "{name}: same sparsity"
         );
-        // Symmetry of the matrix-free operator: uᵀ L v = vᵀ L u.
+        let (u, v) = (rng.vec(n), rng.vec(n));
+        let (mut lu, mut lv) = (vec![0.0; n], vec![0.0; n]);
+        sym_matvec(&pairs, &values, &u, &mut lu);
+        sym_matvec(&pairs, &values, &v, &mut lv);
+        let reference = face_by_face(&m, &cot, &u);
+        let diff: Vec<f64> = lu.iter().zip(&reference).map(|(a, b)| a - b).collect();
+        assert!(
+            max_abs(&diff) <= 1e-12 * max_abs(&reference),
+            "{name}: assembled vs face by face: {:e}",
+            max_abs(&diff)
+        );
+        // Symmetry: uᵀ L v = vᵀ L u.
         let (a, b) = (crate::dot(&u, &lv), crate::dot(&v, &lu));
         let scale = crate::dot(&u, &u).sqrt() * crate::dot(&lv, &lv).sqrt();
         assert!(
@@ -91,7 +110,8 @@ fn matrix_free_equals_assembled_and_is_symmetric() {
         );
         // 3-vector version = three scalar applications.
         let x: Vec<[f64; 3]> = (0..n).map(|i| [u[i], v[i], u[i] - v[i]]).collect();
-        let lx = g::laplacian_apply(&m.faces, &cot, &x);
+        let mut lx = vec![[0.0; 3]; n];
+        sym_matvec(&pairs, &values, &x, &mut lx);
         for i in 0..n {
             assert!((lx[i][0] - lu[i]).abs() <= 1e-13 * max_abs(&lu));
             assert!((lx[i][1] - lv[i]).abs() <= 1e-13 * max_abs(&lv));
@@ -125,18 +145,16 @@ fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
     let mut rng = Rng::new(11);
     for (name, m) in meshes() {
         let n = m.vertices();
-        let (pattern, values) = g::cotan_laplacian(&m);
+        let (pairs, values) = g::cotan_laplacian(&m);
         let cot = g::corner_cotans(&m);
         let weights: Vec<f64> = (0..m.faces.len()).map(|_| 1.5 + rng.uniform()).collect();
-        let mut entries = vec![0.0; g::ENTRIES_PER_FACE * m.faces.len()];
-        g::laplacian_entries_weighted(&cot, &weights, &mut entries);
-        let mut weighted = vec![0.0; pattern.nnz()];
-        pattern.fill(&entries, &mut weighted);
+        let mut weighted = vec![0.0; pairs.len()];
+        g::EdgeLayout::of_mesh(&m).laplacian_entries_weighted(&cot, &weights, &mut weighted);
         let ones = vec![1.0; m.faces.len()];
         let mut y = vec![0.0; n];
         for trial in 0..20 {
             let u = rng.vec(n);
-            pattern.sym_matvec(&values, &u, &mut y);
+            sym_matvec(&pairs, &values, &u, &mut y);
             let q = crate::dot(&u, &y);
             let e = dirichlet_energy(&m, &ones, &u);
             assert!(q >= 0.0, "{name}: uᵀLu = {q} < 0 (trial {trial})");
@@ -144,7 +162,7 @@ fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
                 (q - e).abs() <= 1e-12 * e,
                 "{name}: uᵀLu = {q}, ∫|∇u|² = {e}"
             );
-            pattern.sym_matvec(&weighted, &u, &mut y);
+            sym_matvec(&pairs, &weighted, &u, &mut y);
             let (q, e) = (crate::dot(&u, &y), dirichlet_energy(&m, &weights, &u));
             assert!((q - e).abs() <= 1e-12 * e, "{name}: weighted {q} vs {e}");
         }
@@ -152,18 +170,24 @@ fn quadratic_form_is_the_dirichlet_energy_and_nonnegative() {
 }
 
 #[test]
-fn pattern_layout_is_three_corners_then_three_edges() {
-    let pairs = g::laplacian_pattern(&[[4, 7, 9], [1, 2, 3]]);
-    assert_eq!(pairs.len(), 2 * g::ENTRIES_PER_FACE);
+fn the_layout_is_the_vertices_then_the_edges() {
+    let m = TriMesh::new(vec![[0.0; 3]; 10], vec![[4, 7, 9], [1, 2, 3]]);
+    let edges = geoflow::mesh::topology::edges(&m).unwrap();
+    let pairs = g::EdgeLayout::of_mesh(&m).pairs();
+    assert_eq!(pairs.len(), 10 + 6);
+    assert!(pairs[..10].iter().enumerate().all(|(i, &p)| p == (i, i)));
     assert_eq!(
-        &pairs[..6],
-        &[(4, 4), (7, 7), (9, 9), (7, 9), (9, 4), (4, 7)]
+        &pairs[10..],
+        &[(1, 2), (1, 3), (2, 3), (4, 7), (4, 9), (7, 9)]
     );
-    // Consistent mass and lumped mass share the layout.
+    // Edge k of a face is the one opposite corner k.
+    assert_eq!(edges.face_edges, [[5, 4, 3], [2, 1, 0]]);
+    // Consistent mass and lumped mass share the layout (one triangle, area 12).
+    let one = TriMesh::new(vec![[0.0; 3]; 3], vec![[0, 1, 2]]);
     let mut e = vec![0.0; 6];
-    g::consistent_mass_entries(&[12.0], &mut e);
+    g::EdgeLayout::of_mesh(&one).consistent_mass_entries(&[12.0], &mut e);
     assert_eq!(e, [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]);
-    g::lumped_mass_entries(&[[1.0, 2.0, 3.0]], &mut e);
+    g::lumped_mass_entries(&[1.0, 2.0, 3.0], &mut e);
     assert_eq!(e, [1.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
 }
 
@@ -260,36 +284,5 @@ fn from_lengths_variants_agree_with_positions() {
         let e = g::vertex_angle_defects(&m);
         let diff: Vec<f64> = d.iter().zip(&e).map(|(a, b)| a - b).collect();
         assert!(max_abs(&diff) < 1e-12, "{name}: defects from lengths");
-    }
-}
-
-#[test]
-fn the_vertex_edge_layout_assembles_the_same_laplacian_as_the_per_face_layout() {
-    use geoflow::linalg::Pattern;
-    for (name, m) in meshes() {
-        let n = m.vertices();
-        let edges = geoflow::mesh::topology::edges(&m).unwrap();
-        let pairs = g::edge_laplacian_pattern(n, &edges.vertices);
-        assert_eq!(pairs.len(), n + edges.len(), "{name}");
-        let entries =
-            g::edge_laplacian_entries(n, &edges.vertices, &edges.face_edges, &g::corner_cotans(&m));
-        let pattern = Pattern::new(n, &pairs);
-        let mut values = vec![0.0; pattern.nnz()];
-        pattern.fill(&entries, &mut values);
-        let (face_pattern, face_values) = g::cotan_laplacian(&m);
-        assert_eq!(pattern.nnz(), face_pattern.nnz(), "{name}: same sparsity");
-        let x = Rng::new(11).vec(n);
-        let (mut y, mut y_face) = (vec![0.0; n], vec![0.0; n]);
-        pattern.sym_matvec(&values, &x, &mut y);
-        face_pattern.sym_matvec(&face_values, &x, &mut y_face);
-        let diff: Vec<f64> = y.iter().zip(&y_face).map(|(a, b)| a - b).collect();
-        assert!(
-            max_abs(&diff) < 1e-12 * max_abs(&y_face),
-            "{name}: {:e}",
-            max_abs(&diff)
-        );
-        // Constants in the kernel.
-        pattern.sym_matvec(&values, &vec![1.0; n], &mut y);
-        assert!(max_abs(&y) < 1e-12 * max_abs(&entries), "{name}");
     }
 }

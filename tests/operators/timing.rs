@@ -13,7 +13,8 @@ fn build_laplacian_timing() {
     let m = icosphere(8, 1.0);
     let t_mesh = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let pairs = g::laplacian_pattern(&m.faces);
+    let layout = g::EdgeLayout::of_mesh(&m);
+    let pairs = layout.pairs();
     let t_pairs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let pattern = geoflow::linalg::Pattern::new(m.vertices(), &pairs);
@@ -23,7 +24,7 @@ fn build_laplacian_timing() {
     let t_cot = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut entries = vec![0.0; pairs.len()];
-    g::laplacian_entries(&cot, &mut entries);
+    layout.laplacian_entries(&cot, &mut entries);
     let t_entries = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut values = vec![0.0; pattern.nnz()];
@@ -51,7 +52,7 @@ fn build_laplacian_timing() {
         rayon::current_num_threads()
     );
     eprintln!("  mesh generation        {t_mesh:.3} s (not part of L)");
-    eprintln!("  laplacian_pattern      {t_pairs:.3} s");
+    eprintln!("  EdgeLayout + pairs     {t_pairs:.3} s");
     eprintln!("  Pattern::new           {t_pattern:.3} s   (once per run)");
     eprintln!("  corner_cotans          {t_cot:.3} s");
     eprintln!("  laplacian_entries      {t_entries:.3} s");
