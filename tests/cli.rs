@@ -4,5 +4,6 @@ mod cli {
     mod errors;
     mod faults;
     mod golden;
+    mod mesh;
     mod run;
 }
