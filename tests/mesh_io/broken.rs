@@ -137,6 +137,11 @@ const CASES: &[(&str, &str)] = &[
         "vtp_not_xml.vtp",
         "vtp_not_xml.vtp: not a VTK XML file: no <VTKFile> element",
     ),
+    // Found by `cargo fuzz` (mesh_vtk_xml): vtkio indexes past a slice; caught, an error.
+    (
+        "vtu_vtkio_panic.vtu",
+        "vtu_vtkio_panic.vtu: malformed VTK XML file (the vtkio reader gave up)",
+    ),
     (
         "off_extra_face.off",
         "off_extra_face.off:9: the header declares 4 vertices and 1 face (5 lines of data), but \
