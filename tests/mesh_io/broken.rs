@@ -142,6 +142,14 @@ const CASES: &[(&str, &str)] = &[
         "vtu_vtkio_panic.vtu",
         "vtu_vtkio_panic.vtu: malformed VTK XML file (the vtkio reader gave up)",
     ),
+    // Found by `cargo fuzz` (mesh_vtk_xml): a huge block size with a full last block, which the
+    // reader used to patch into vtkio's allocation (an abort).
+    (
+        "vtp_patched_block_size_bomb.vtp",
+        "vtp_patched_block_size_bomb.vtp: DataArray `offsets`: compressed data header declares \
+         288230376151711776 bytes decompressed from 19 compressed bytes (corrupt or truncated \
+         file)",
+    ),
     (
         "off_extra_face.off",
         "off_extra_face.off:9: the header declares 4 vertices and 1 face (5 lines of data), but \
