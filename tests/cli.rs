@@ -5,5 +5,6 @@ mod cli {
     mod faults;
     mod golden;
     mod memory;
+    mod mesh;
     mod run;
 }

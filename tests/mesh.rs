@@ -4,6 +4,8 @@
 mod defects;
 #[path = "mesh/info.rs"]
 mod info;
+#[path = "mesh/repair.rs"]
+mod repair;
 #[path = "mesh/shapes.rs"]
 mod shapes;
 #[path = "mesh/topology.rs"]

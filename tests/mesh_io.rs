@@ -10,6 +10,8 @@ mod fields;
 mod formats;
 #[path = "mesh_io/fuzz.rs"]
 mod fuzz;
+#[path = "mesh_io/input.rs"]
+mod input;
 #[path = "mesh_io/roundtrip.rs"]
 mod roundtrip;
 

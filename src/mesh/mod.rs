@@ -6,6 +6,7 @@
 
 pub mod info;
 pub mod intrinsic;
+pub mod repair;
 pub mod shapes;
 pub mod topology;
 

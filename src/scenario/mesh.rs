@@ -37,6 +37,12 @@ pub struct MeshSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "cli", arg(skip))]
     pub generate: Option<ShapeKind>,
+    /// Merge the vertices of `file` that lie at exactly the same position (a triangle soup, a
+    /// crack) before the mesh is checked; default false: they are reported in a warning and kept
+    /// apart. Only with `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "cli", arg(skip))]
+    pub weld: Option<bool>,
     /// Subdivision level (icosphere, ellipsoid, bumpy-sphere, dumbbell, hemisphere); default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "cli", arg(long))]
@@ -290,6 +296,8 @@ impl MeshSpec {
     pub fn resolved(&self, base: Option<&Path>) -> MeshSpec {
         let mut r = self.clone();
         if let Some(file) = &self.file {
+            // Whether duplicate vertices were welded is part of what was run.
+            r.weld = Some(self.weld.unwrap_or(false));
             r.file = Some(match (base, embedded(file)) {
                 (None, Some((name, _))) => format!("{BUILTIN_MESH}{name}"),
                 (Some(b), _)
@@ -329,7 +337,16 @@ impl MeshSpec {
         base: Option<&Path>,
         fields: bool,
     ) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
-        let without = |r: Result<(TriMesh, Vec<String>)>| r.map(|(m, w)| (m, Vec::new(), w));
+        let opts = crate::io::mesh::ReadOptions {
+            weld: self.weld.unwrap_or(false),
+            fields,
+        };
+        if self.weld.is_some() && self.file.is_none() {
+            return Err(Error::Usage(
+                "mesh.weld: only for a mesh `file` (a generated mesh has no duplicate vertices)"
+                    .into(),
+            ));
+        }
         match (&self.file, self.generate) {
             (Some(file), None) if file.starts_with(BUILTIN_MESH) && embedded(file).is_none() => {
                 let names: Vec<&str> = EMBEDDED_MESHES.iter().map(|(n, _)| *n).collect();
@@ -345,11 +362,7 @@ impl MeshSpec {
                 let (name, bytes) = embedded(file).expect("checked");
                 let path = Path::new(name);
                 let format = crate::io::mesh::MeshFormat::from_path(path)?;
-                if fields {
-                    crate::io::mesh::parse_mesh_with_fields(path, format, bytes)
-                } else {
-                    without(crate::io::mesh::parse_mesh(path, format, bytes))
-                }
+                crate::io::mesh::parse_mesh_opts(path, format, bytes, opts)
             }
             (Some(file), None) => {
                 let path = Path::new(file);
@@ -357,11 +370,7 @@ impl MeshSpec {
                     Some(b) if path.is_relative() => b.join(path),
                     _ => path.to_path_buf(),
                 };
-                if fields {
-                    crate::io::mesh::read_mesh_with_fields(&path)
-                } else {
-                    without(crate::io::mesh::read_mesh(&path))
-                }
+                crate::io::mesh::read_mesh_opts(&path, opts)
             }
             (None, Some(kind)) => Ok((self.generate_shape(kind)?, Vec::new(), Vec::new())),
             _ => Err(Error::Usage(

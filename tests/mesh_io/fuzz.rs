@@ -1,10 +1,15 @@
 //! No reader panics (or allocates without bound) on random bytes or on random mutations of
-//! valid files, with or without reading the point fields. Case counts are small so the whole
-//! binary runs in seconds.
+//! valid files, with or without reading the point fields, with or without a byte order mark,
+//! welding or not; and neither does `geoflow mesh repair`'s path (the unvalidated reader, then
+//! the repair) on the same input. Case counts are small so the whole binary runs in seconds.
 
 use std::path::Path;
 
-use geoflow::io::mesh::{parse_mesh, parse_mesh_with_fields, MeshFormat};
+use geoflow::io::mesh::{
+    parse_mesh, parse_mesh_opts, parse_mesh_unvalidated, parse_mesh_with_fields, MeshFormat,
+    ReadOptions,
+};
+use geoflow::mesh::repair::{repair, RepairOptions};
 use proptest::prelude::*;
 
 use super::fields::{geoflow_frame_bytes, legacy_binary, ply_with_properties, LEGACY_ASCII};
@@ -34,6 +39,9 @@ const PREFIXES: &[&[u8]] = &[
     b"<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<UnstructuredGrid><Piece NumberOfPoints=\"3\" NumberOfCells=\"1\">",
     b"# vtk DataFile Version 3.0\nt\nASCII\nDATASET POLYDATA\nPOINTS 3 float\n0 0 0 1 0 0 0 1 0\nPOLYGONS 1 4\n3 0 1 2\nPOINT_DATA 3\n",
     b"<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt32\">\n<PolyData><Piece NumberOfPoints=\"3\" NumberOfPolys=\"1\"><PointData><DataArray type=\"Float64\" Name=\"u\" format=\"binary\">",
+    b"ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\nproperty float y\nproperty float z\nelement tristrips 1\nproperty list int int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n",
+    b"ply\nformat binary_little_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement tristrips 1\nproperty list uchar int vertex_indices\nend_header\n",
+    b"\xEF\xBB\xBFv 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 0\nf 1 2 3\nf 4 2 ",
 ];
 
 /// Tokens that mutations insert: lying counts, signs, special numbers, structure.
@@ -76,6 +84,8 @@ fn valid_files() -> Vec<(MeshFormat, Vec<u8>)> {
         ("tetra.vtp", MeshFormat::VtkXml),
         ("tetra_zlib.vtu", MeshFormat::VtkXml),
         ("tetra_zlib_appended.vtp", MeshFormat::VtkXml),
+        ("../../data/broken/ply_tristrips.ply", MeshFormat::Ply),
+        ("../../data/broken/obj_triangle_soup.obj", MeshFormat::Obj),
     ] {
         out.push((format, std::fs::read(sample(name)).unwrap()));
     }
@@ -158,8 +168,35 @@ fn quiet_vtkio_panics() {
 
 fn read_any(format: MeshFormat, ext: &str, bytes: &[u8]) {
     let path = format!("fuzz.{ext}");
-    let _ = parse_mesh(Path::new(&path), format, bytes);
-    let _ = parse_mesh_with_fields(Path::new(&path), format, bytes);
+    let path = Path::new(&path);
+    let _ = parse_mesh(path, format, bytes);
+    let _ = parse_mesh_with_fields(path, format, bytes);
+    let weld = ReadOptions {
+        weld: true,
+        fields: true,
+    };
+    let _ = parse_mesh_opts(path, format, bytes, weld);
+    if let Ok((mesh, _)) = parse_mesh_unvalidated(path, format, bytes) {
+        // Keep the repair's work small: random files can declare many faces.
+        if mesh.faces.len() <= 20_000 {
+            for weld_tolerance in [0.0, 0.01] {
+                if let Ok((out, _)) = repair(&mesh, &RepairOptions { weld_tolerance }) {
+                    assert_eq!(geoflow::mesh::topology::validate(&out), Ok(()));
+                }
+            }
+        }
+    }
+}
+
+/// `bytes` with a UTF-8 byte order mark in front when `bom` is set.
+fn with_bom(bom: bool, bytes: Vec<u8>) -> Vec<u8> {
+    if bom {
+        let mut b = b"\xEF\xBB\xBF".to_vec();
+        b.extend(bytes);
+        b
+    } else {
+        bytes
+    }
 }
 
 proptest! {
@@ -169,10 +206,12 @@ proptest! {
     fn random_bytes_never_panic(
         prefix in 0..PREFIXES.len(),
         tail in prop::collection::vec(any::<u8>(), 0..400),
+        bom in any::<bool>(),
     ) {
         quiet_vtkio_panics();
         let mut bytes = PREFIXES[prefix].to_vec();
         bytes.extend(tail);
+        let bytes = with_bom(bom, bytes);
         for (format, ext) in FORMATS {
             read_any(format, ext, &bytes);
         }
@@ -182,10 +221,12 @@ proptest! {
     fn mutated_valid_files_never_panic(
         which in any::<prop::sample::Index>(),
         edits in prop::collection::vec(edit(), 1..5),
+        bom in any::<bool>(),
     ) {
         quiet_vtkio_panics();
         let files = valid_files();
-        let (format, mut bytes) = files[which.index(files.len())].clone();
+        let (format, bytes) = files[which.index(files.len())].clone();
+        let mut bytes = with_bom(bom, bytes);
         for e in &edits {
             apply(&mut bytes, e);
         }
@@ -201,6 +242,15 @@ fn valid_files_used_for_mutation_are_valid() {
         }
         if let Err(e) = parse_mesh_with_fields(Path::new("valid"), format, &bytes) {
             panic!("valid file {k}, with fields: {e}");
+        }
+        // Text files only: a byte order mark changes a binary STL's size.
+        let bom = with_bom(true, bytes.clone());
+        let binary_stl = format == MeshFormat::Stl && bytes.contains(&0);
+        if let (Err(e), false) = (
+            parse_mesh_with_fields(Path::new("valid"), format, &bom),
+            binary_stl,
+        ) {
+            panic!("valid file {k} with a byte order mark: {e}");
         }
     }
 }

@@ -13,7 +13,23 @@
 //! 5. the triangles are not degenerate and form an oriented manifold
 //!    ([`crate::mesh::topology::validate`]; its defects are reported with the file's face
 //!    numbers and lines);
-//! 6. vertices no face uses are removed, with a warning.
+//! 6. vertices no face uses are removed, with a warning;
+//! 7. vertices at exactly the position of another vertex (a crack, or a triangle soup whose
+//!    faces share no vertices) are reported in a warning with an example pair, and kept apart
+//!    unless [`ReadOptions::weld`] asks to merge them (before the checks of steps 3–5). STL,
+//!    whose format has no shared vertices, is always welded this way.
+//!
+//! A text file (OBJ, OFF, ASCII PLY, ASCII STL, legacy VTK, VTK XML) may begin with a UTF-8 byte
+//! order mark; it is skipped.
+//!
+//! Counts a format declares (OFF's vertex and face counts, PLY's element counts, legacy VTK's
+//! section sizes, binary STL's triangle count) must match what the file holds: fewer elements
+//! than declared is a truncated file, and data after the last declared element is refused too
+//! (it means the counts are wrong), naming the declared and the found counts.
+//!
+//! [`read_mesh_unvalidated`] stops after the first checks (a face, finite coordinates, indices
+//! in range) and returns whatever triangles the file describes, for
+//! [`crate::mesh::repair::repair`].
 //!
 //! [`read_mesh_with_fields`] also returns the per-vertex arrays the file stores (VTK point data,
 //! extra PLY vertex properties) as [`PointField`]s; they are checked (length, finite values) and
@@ -68,6 +84,20 @@ pub const READ_EXTENSIONS: &[&str] = &["obj", "off", "ply", "stl", "vtk", "vtu",
 
 /// Extensions [`write_mesh`] understands (compared case-insensitively).
 pub const WRITE_EXTENSIONS: &[&str] = &["obj", "ply"];
+
+/// The UTF-8 byte order mark some editors put at the start of text files.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How a mesh file is read beyond the format itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Merge vertices at exactly equal positions (`-0.0 == 0.0`) into the first of them in file
+    /// order, before the mesh is checked (`[mesh] weld = true`). Without it they are reported
+    /// in a warning and kept apart.
+    pub weld: bool,
+    /// Also read the per-vertex arrays ([`PointField`]).
+    pub fields: bool,
+}
 
 /// Polygons with more vertices than this are rejected: ear clipping is quadratic in the
 /// polygon's size, and no surface mesh meant for a flow has faces that large.
@@ -127,8 +157,9 @@ impl MeshFormat {
 /// Read a triangle mesh from `path`, choosing the format from the extension (case-insensitive):
 /// `.obj .off .ply .stl .vtk .vtu .vtp`.
 ///
-/// Returns the mesh and one-line warnings about benign repairs: polygons triangulated,
-/// unreferenced vertices removed, coincident STL vertices welded (each with a count).
+/// Returns the mesh and one-line warnings about benign repairs and suspicious input: polygons
+/// triangulated, unreferenced vertices removed, coincident STL vertices welded (each with a
+/// count), duplicate vertices kept apart (with an example).
 ///
 /// # Errors
 /// [`Error::Io`] if the file cannot be read; [`Error::Mesh`] (path, line when known, the element
@@ -181,6 +212,70 @@ pub fn parse_mesh_with_fields(
     parse(path, format, bytes, true)
 }
 
+/// Read a mesh file with [`ReadOptions`]: [`read_mesh_with_fields`] when `fields` is set,
+/// [`read_mesh`] otherwise (the fields returned are then empty), welding duplicate vertices
+/// first when `weld` is set.
+///
+/// # Errors
+/// As [`read_mesh_with_fields`].
+pub fn read_mesh_opts(
+    path: &Path,
+    opts: ReadOptions,
+) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+    let format = MeshFormat::from_path(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_mesh_opts(path, format, &bytes, opts)
+}
+
+/// Parse mesh file contents already in memory, as [`read_mesh_opts`] does after reading the
+/// file. `path` is used only in error messages.
+///
+/// # Errors
+/// As [`read_mesh_opts`], without the I/O errors.
+pub fn parse_mesh_opts(
+    path: &Path,
+    format: MeshFormat,
+    bytes: &[u8],
+    opts: ReadOptions,
+) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
+    soup(format, bytes, opts.fields)
+        .and_then(|s| s.finish(opts.weld))
+        .map_err(|f| mesh_error(path, f.line, f.msg))
+}
+
+/// Read the triangles a mesh file describes without requiring a valid mesh: what
+/// `geoflow mesh repair` starts from.
+///
+/// Only the first checks fail: an unreadable or malformed file, no faces, a non-finite
+/// coordinate, an index out of range, a polygon of more than [`MAX_POLYGON_VERTICES`] corners.
+/// Polygons are triangulated; a face with fewer than 3 distinct corners becomes one triangle
+/// repeating a vertex (a degenerate face, for repair to remove). Vertices stay in file order,
+/// unreferenced ones too (STL's are welded, as always); triangles are numbered in file order
+/// after triangulation. The warnings say what was triangulated or dropped.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read; [`Error::Mesh`] for the failures above.
+pub fn read_mesh_unvalidated(path: &Path) -> Result<(TriMesh, Vec<String>)> {
+    let format = MeshFormat::from_path(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_mesh_unvalidated(path, format, &bytes)
+}
+
+/// [`read_mesh_unvalidated`] on file contents already in memory (`path` only names the file
+/// in messages).
+///
+/// # Errors
+/// As [`read_mesh_unvalidated`], without the I/O errors.
+pub fn parse_mesh_unvalidated(
+    path: &Path,
+    format: MeshFormat,
+    bytes: &[u8],
+) -> Result<(TriMesh, Vec<String>)> {
+    soup(format, bytes, false)
+        .and_then(Soup::finish_unvalidated)
+        .map_err(|f| mesh_error(path, f.line, f.msg))
+}
+
 /// Parse with or without the point fields (`fields == false` skips them unread, as
 /// [`read_mesh`] always has).
 fn parse(
@@ -189,16 +284,33 @@ fn parse(
     bytes: &[u8],
     fields: bool,
 ) -> Result<(TriMesh, Vec<PointField>, Vec<String>)> {
-    let soup = match format {
+    parse_mesh_opts(
+        path,
+        format,
+        bytes,
+        ReadOptions {
+            weld: false,
+            fields,
+        },
+    )
+}
+
+/// The polygon soup of a file's contents, a leading UTF-8 byte order mark skipped (STL decides
+/// itself, since a binary STL may begin with those bytes).
+fn soup(format: MeshFormat, bytes: &[u8], fields: bool) -> PResult<Soup> {
+    let bytes = if format == MeshFormat::Stl {
+        bytes
+    } else {
+        bytes.strip_prefix(BOM).unwrap_or(bytes)
+    };
+    match format {
         MeshFormat::Obj => obj::parse(bytes),
         MeshFormat::Off => off::parse(bytes),
         MeshFormat::Ply => ply::parse(bytes, fields),
         MeshFormat::Stl => stl::parse(bytes),
         MeshFormat::VtkLegacy => vtk::parse_legacy(bytes, fields),
         MeshFormat::VtkXml => vtk_xml::parse_xml(bytes, fields),
-    };
-    soup.and_then(Soup::finish)
-        .map_err(|f| mesh_error(path, f.line, f.msg))
+    }
 }
 
 /// Write `mesh` to `path`, choosing the format from the extension (case-insensitive): `.obj`

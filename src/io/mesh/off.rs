@@ -2,6 +2,10 @@
 //! whose extra per-vertex data is ignored; the keyword may also be missing), the counts
 //! `nv nf [ne]`, then one vertex per line and one polygon `k i1 .. ik [colour]` per line.
 //! `#` comments and blank lines are skipped. Binary OFF and 4D/nD variants are rejected.
+//!
+//! The declared counts must match the file: fewer lines than declared is a truncated file, and
+//! lines of data after the last declared face are refused (they mean the counts are wrong),
+//! each time naming the declared and the found count.
 
 use super::text::{lines, parse_u64, show, strip_comment, tokens, u64_at, xyz_at};
 use super::{fits, Fail, PResult, Soup};
@@ -100,9 +104,18 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
             ))
         })?;
         let mut toks = tokens(l);
-        let k = u64_at(toks.next().unwrap_or_default(), ln, || {
-            format!("face {f}: vertex count")
-        })?;
+        let first = toks.next().unwrap_or_default();
+        if parse_u64(first).is_none() && super::text::parse_f64(first).is_some() {
+            return Err(Fail::at(
+                ln,
+                format!(
+                    "face {f}: expected a vertex count, found `{}`: a vertex line where the \
+                     header's {nv} vertices should have ended (the vertex count is wrong)",
+                    show(first)
+                ),
+            ));
+        }
+        let k = u64_at(first, ln, || format!("face {f}: vertex count"))?;
         for j in 0..k {
             let tok = toks.next().ok_or_else(|| {
                 Fail::at(
@@ -115,5 +128,25 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
         }
         s.end_face(Some(ln));
     }
+    // Data after the last declared face: the counts are wrong (a reader trusting them would
+    // silently drop the rest).
+    if let Some((ln, _)) = it.next() {
+        let extra = 1 + it.count();
+        return Err(Fail::at(
+            ln,
+            format!(
+                "the header declares {} and {} ({} lines of data), but the file holds {}: \
+                 the extra data starts at this line (wrong counts)",
+                plural(nv, "vertex", "vertices"),
+                plural(nf, "face", "faces"),
+                nv + nf,
+                nv + nf + extra as u64
+            ),
+        ));
+    }
     Ok(s)
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -4,9 +4,18 @@
 //! Read: the `vertex` element's `x y z` (any scalar type); the `face` element's
 //! `vertex_indices` (or `vertex_index`) list, with any count and index types; when fields are
 //! asked for, the `vertex` element's other scalar properties, each a one-component field named
-//! after the property. Every other property and element is skipped. Before reading the body, the element counts the header
-//! declares are checked against the bytes left in the file, so a header that lies is an error
-//! at its line, not a huge allocation.
+//! after the property; the `tristrips` element's `vertex_indices` list (triangle strips, each
+//! ended by `-1`, triangle `i` of a strip being `(v_i, v_i+1, v_i+2)` for even `i` and
+//! `(v_i+1, v_i, v_i+2)` for odd `i`, so all keep the strip's orientation; triangles repeating a
+//! vertex, which join strips, are skipped), its triangles numbered after the `face` element's.
+//! Every other property and element is skipped, except that another element with a
+//! `vertex_indices` list (faces this reader would not understand) is refused by name, as is a
+//! file with neither `face` nor `tristrips`.
+//!
+//! Before reading the body, the element counts the header declares are checked against the
+//! bytes left in the file, so a header that lies is an error at its line, not a huge
+//! allocation; after it, data beyond the last declared element is refused (the counts are
+//! wrong).
 
 use super::text::{parse_f64, parse_i64, show, Tokens};
 use super::{fits, Fail, PResult, Soup, SoupField};
@@ -87,6 +96,8 @@ enum Role {
     Vertex([usize; 3], Vec<Option<usize>>),
     /// `face`: the position of the index list.
     Face(usize),
+    /// `tristrips`: the position of the index list.
+    Strips(usize),
     Skip,
 }
 
@@ -137,6 +148,7 @@ pub(super) fn parse(data: &[u8], fields: bool) -> PResult<Soup> {
     let mut roles = Vec::with_capacity(elements.len());
     let mut have_vertex = false;
     let mut have_face = false;
+    let mut have_strips = false;
     let mut extra = Vec::new();
     for el in &elements {
         let find_scalar = |name: &str| {
@@ -186,17 +198,78 @@ pub(super) fn parse(data: &[u8], fields: bool) -> PResult<Soup> {
                     )
                 })?;
             Role::Face(k)
+        } else if el.name == "tristrips" && !have_strips {
+            have_strips = true;
+            let k = el
+                .props
+                .iter()
+                .position(|p| p.name == "vertex_indices" && matches!(p.kind, Kind::List(..)))
+                .ok_or_else(|| {
+                    Fail::at(
+                        el.line,
+                        "element `tristrips` has no list property `vertex_indices`",
+                    )
+                })?;
+            Role::Strips(k)
+        } else if let Some(p) = el.props.iter().find(|p| {
+            (p.name == "vertex_indices" || p.name == "vertex_index")
+                && matches!(p.kind, Kind::List(..))
+        }) {
+            return Err(Fail::at(
+                el.line,
+                format!(
+                    "element `{}` with the list property `{}` is not supported (faces are read \
+                     from the `face` and `tristrips` elements)",
+                    el.name, p.name
+                ),
+            ));
         } else {
             Role::Skip
         };
         roles.push(role);
     }
 
+    if !have_face && !have_strips {
+        let names: Vec<String> = elements.iter().map(|e| format!("`{}`", e.name)).collect();
+        return Err(Fail::nowhere(format!(
+            "no `face` or `tristrips` element (the header declares {}): a point cloud, not a \
+             surface mesh",
+            if names.is_empty() {
+                "no elements".to_string()
+            } else {
+                names.join(", ")
+            }
+        )));
+    }
+
     let mut s = Soup::new("face", 0);
     s.fields = extra;
+    let declared = || {
+        elements
+            .iter()
+            .map(|e| format!("{} {}", e.count, e.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if encoding == Encoding::Ascii {
         let mut r = Ascii(Tokens::new(data, body, body_line));
         body_elements(&mut r, &elements, &roles, &mut s, true)?;
+        if let Some((tok, ln)) = r.0.next_token() {
+            let mut extra = 1;
+            while r.0.next_token().is_some() {
+                extra += 1;
+            }
+            return Err(Fail::at(
+                ln,
+                format!(
+                    "{extra} more value{} after the last element the header declares ({}), \
+                     starting with `{}` (wrong counts)",
+                    if extra == 1 { "" } else { "s" },
+                    declared(),
+                    show(tok)
+                ),
+            ));
+        }
     } else {
         let mut r = Binary {
             data,
@@ -204,8 +277,53 @@ pub(super) fn parse(data: &[u8], fields: bool) -> PResult<Soup> {
             big: encoding == Encoding::Big,
         };
         body_elements(&mut r, &elements, &roles, &mut s, false)?;
+        if r.pos < data.len() {
+            return Err(Fail::nowhere(format!(
+                "{} bytes after the last element the header declares ({}), from byte {} \
+                 (wrong counts)",
+                data.len() - r.pos,
+                declared(),
+                r.pos
+            )));
+        }
     }
     Ok(s)
+}
+
+/// Append the triangles of one `tristrips` list (strips ended by `-1`) to the soup, skipping
+/// those that repeat a vertex (they join strips). `what` names the element instance.
+fn push_strips(
+    s: &mut Soup,
+    list: &[i64],
+    line: Option<usize>,
+    what: impl Fn() -> String,
+) -> PResult<()> {
+    for strip in list.split(|&v| v == -1) {
+        if let Some(&v) = strip.iter().find(|&&v| v < 0) {
+            return Err(Fail::maybe_at(
+                line,
+                format!(
+                    "{}: negative vertex index {v} (only -1 ends a strip)",
+                    what()
+                ),
+            ));
+        }
+        for i in 0..strip.len().saturating_sub(2) {
+            let (a, b, c) = if i % 2 == 0 {
+                (strip[i], strip[i + 1], strip[i + 2])
+            } else {
+                (strip[i + 1], strip[i], strip[i + 2])
+            };
+            if a == b || b == c || a == c {
+                continue;
+            }
+            for v in [a, b, c] {
+                s.corners.push(usize::try_from(v).unwrap_or(usize::MAX));
+            }
+            s.end_face(line);
+        }
+    }
+    Ok(())
 }
 
 /// Parse the header: encoding, elements, byte offset and line of the body.
@@ -375,8 +493,9 @@ fn body_elements(
                     s.face_lines.reserve(el.count as usize);
                 }
             }
-            Role::Skip => {}
+            Role::Strips(_) | Role::Skip => {}
         }
+        let mut strip = Vec::new();
         for i in 0..el.count {
             let line = r.line();
             let mut p = [0.0; 3];
@@ -405,7 +524,12 @@ fn body_elements(
                                 format!("{}: negative list length {n}", what()),
                             ));
                         }
-                        if matches!(role, Role::Face(f) if *f == k) {
+                        if matches!(role, Role::Strips(f) if *f == k) {
+                            strip.clear();
+                            for _ in 0..n {
+                                strip.push(r.int(it).map_err(|f| ctx(f, what))?);
+                            }
+                        } else if matches!(role, Role::Face(f) if *f == k) {
                             for _ in 0..n {
                                 let v = r.int(it).map_err(|f| ctx(f, what))?;
                                 if v < 0 {
@@ -430,6 +554,9 @@ fn body_elements(
                     }
                 }
                 Role::Face(_) => s.end_face(line.filter(|_| lines)),
+                Role::Strips(_) => push_strips(s, &strip, line.filter(|_| lines), || {
+                    format!("{} {i}", el.name)
+                })?,
                 Role::Skip => {}
             }
         }

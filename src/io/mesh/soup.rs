@@ -1,9 +1,20 @@
 //! The polygon soup every parser produces, and the checks and repairs that turn it into a
 //! [`TriMesh`]: the same for every format.
 
+use std::collections::HashMap;
+
 use super::{triangulate, Fail, PResult, PointField, MAX_POLYGON_VERTICES};
 use crate::mesh::topology::MeshDefect;
 use crate::mesh::TriMesh;
+
+/// What the messages about defects `geoflow mesh repair` fixes add: the way forward.
+pub(super) const REPAIR_HINT: &str = "`geoflow mesh repair IN OUT` fixes this";
+
+/// The key of a position for exact welding: `+ 0.0` turns -0.0 into 0.0, so equal coordinates
+/// have equal bits.
+pub(super) fn weld_key(p: [f64; 3]) -> [u64; 3] {
+    p.map(|c| (c + 0.0).to_bits())
+}
 
 /// What every parser produces: positions and polygons, with the line each came from (text
 /// formats), before any checking or triangulation.
@@ -25,6 +36,12 @@ pub(super) struct Soup {
     pub(super) warnings: Vec<String>,
     /// Per-vertex arrays, in file order (only when the caller asked for fields).
     pub(super) fields: Vec<SoupField>,
+    /// Whether vertices at equal positions were merged (STL always, others with `weld`): then
+    /// a face with two equal corners is named by its position, not by vertex numbers.
+    pub(super) welded: bool,
+    /// The file's number (before `index_base`) of each vertex, when welding renumbered them;
+    /// empty when vertices are in file order.
+    pub(super) file_vertex: Vec<usize>,
 }
 
 /// A per-vertex array as parsed, before its length and values are checked.
@@ -74,7 +91,14 @@ impl Soup {
             index_base,
             warnings: Vec::new(),
             fields: Vec::new(),
+            welded: false,
+            file_vertex: Vec::new(),
         }
+    }
+
+    /// Vertex `v` as the file numbers it (with `index_base`).
+    fn vertex_name(&self, v: usize) -> usize {
+        self.file_vertex.get(v).copied().unwrap_or(v) + self.index_base
     }
 
     /// Close the polygon made of the corners pushed since the previous one.
@@ -141,8 +165,9 @@ impl Soup {
         Ok(())
     }
 
-    /// Check, triangulate and clean the soup into a [`TriMesh`], its point fields and warnings.
-    pub(super) fn finish(mut self) -> PResult<(TriMesh, Vec<PointField>, Vec<String>)> {
+    /// The checks every path makes before anything else: at least one face, finite positions,
+    /// well-formed fields, polygons of at most [`MAX_POLYGON_VERTICES`] corners, all in range.
+    fn check_basics(&self) -> PResult<()> {
         let el = self.element;
         if self.faces() == 0 {
             return Err(Fail::nowhere(format!(
@@ -168,6 +193,103 @@ impl Soup {
             ));
         }
         self.check_fields()?;
+        let n = self.positions.len();
+        let mut start = 0;
+        for f in 0..self.faces() {
+            let end = self.face_ends[f];
+            let poly = &self.corners[start..end];
+            start = end;
+            if poly.len() > MAX_POLYGON_VERTICES {
+                return Err(Fail::maybe_at(
+                    self.face_line(f),
+                    format!(
+                        "{el} {f}: {} vertices, more than the {MAX_POLYGON_VERTICES} supported \
+                         per polygon",
+                        poly.len()
+                    ),
+                ));
+            }
+            if let Some(&v) = poly.iter().find(|&&v| v >= n) {
+                let base = self.index_base;
+                return Err(Fail::maybe_at(
+                    self.face_line(f),
+                    format!(
+                        "{el} {f}: vertex index {} out of range (the file has {n} vertices{})",
+                        v.saturating_add(base),
+                        if base == 1 { ", numbered from 1" } else { "" }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Merge vertices at exactly equal positions (`-0.0 == 0.0`) into the first of them, in file
+    /// order, renumbering the corners; a vertex's lines and field values are those of the first.
+    /// Returns how many vertices were merged away. Indices must be in range.
+    fn weld_exact(&mut self) -> usize {
+        let n = self.positions.len();
+        let mut map: HashMap<[u64; 3], usize> = HashMap::with_capacity(n);
+        let mut new_index = Vec::with_capacity(n);
+        let mut kept = Vec::with_capacity(n);
+        for v in 0..n {
+            let next = kept.len();
+            let w = *map.entry(weld_key(self.positions[v])).or_insert(next);
+            if w == next {
+                kept.push(v);
+            }
+            new_index.push(w);
+        }
+        let merged = n - kept.len();
+        if merged == 0 {
+            return 0;
+        }
+        let lines = !self.vertex_lines.is_empty();
+        for (k, &v) in kept.iter().enumerate() {
+            self.positions[k] = self.positions[v];
+            if lines {
+                self.vertex_lines[k] = self.vertex_lines[v];
+            }
+        }
+        self.positions.truncate(kept.len());
+        if lines {
+            self.vertex_lines.truncate(kept.len());
+        }
+        for c in &mut self.corners {
+            *c = new_index[*c];
+        }
+        for f in &mut self.fields {
+            let k = f.components;
+            f.values = kept
+                .iter()
+                .flat_map(|&v| f.values[v * k..(v + 1) * k].iter().copied())
+                .collect();
+            if !f.lines.is_empty() {
+                f.lines = kept.iter().map(|&v| f.lines[v]).collect();
+            }
+        }
+        self.file_vertex = kept;
+        self.welded = true;
+        merged
+    }
+
+    /// Check, triangulate and clean the soup into a [`TriMesh`], its point fields and warnings.
+    /// With `weld`, vertices at exactly equal positions are merged first (with a warning).
+    pub(super) fn finish(mut self, weld: bool) -> PResult<(TriMesh, Vec<PointField>, Vec<String>)> {
+        let el = self.element;
+        self.check_basics()?;
+        if weld && !self.welded {
+            let before = self.positions.len();
+            let merged = self.weld_exact();
+            if merged > 0 {
+                self.warnings.push(format!(
+                    "welded {merged} duplicate vert{} (mesh.weld): {before} vertices share {} \
+                     distinct positions",
+                    if merged == 1 { "ex" } else { "ices" },
+                    self.positions.len()
+                ));
+            }
+        }
 
         let n = self.positions.len();
         let mut faces: Vec<[usize; 3]> = Vec::with_capacity(self.faces());
@@ -191,27 +313,6 @@ impl Soup {
                     ),
                 ));
             }
-            if poly.len() > MAX_POLYGON_VERTICES {
-                return Err(Fail::maybe_at(
-                    line,
-                    format!(
-                        "{el} {f}: {} vertices, more than the {MAX_POLYGON_VERTICES} supported \
-                         per polygon",
-                        poly.len()
-                    ),
-                ));
-            }
-            if let Some(&v) = poly.iter().find(|&&v| v >= n) {
-                let base = self.index_base;
-                return Err(Fail::maybe_at(
-                    line,
-                    format!(
-                        "{el} {f}: vertex index {} out of range (the file has {n} vertices{})",
-                        v.saturating_add(base),
-                        if base == 1 { ", numbered from 1" } else { "" }
-                    ),
-                ));
-            }
             if let Some(v) = repeated(poly, &mut scratch) {
                 let corners: Vec<String> = (0..poly.len())
                     .filter(|&k| poly[k] == v)
@@ -219,11 +320,11 @@ impl Soup {
                     .collect();
                 let corners = corners.join(" and ");
                 let p = self.positions[v];
-                // STL vertex numbers come from welding, not from the file: name the position.
-                let msg = if el == "facet" {
+                // Welded vertex numbers are not the file's: name the position.
+                let msg = if self.welded {
                     format!(
-                        "{el} {f}: corners {corners} coincide at ({}, {}, {}) (degenerate)",
-                        p[0], p[1], p[2]
+                        "{el} {f}: corners {corners} coincide at ({}, {}, {}) (degenerate); {}",
+                        p[0], p[1], p[2], REPAIR_HINT
                     )
                 } else {
                     format!(
@@ -262,6 +363,9 @@ impl Soup {
         for &v in mesh.faces.iter().flatten() {
             used[v] = true;
         }
+        if let Some(w) = self.duplicates_warning(&mesh.positions, &used) {
+            warnings.push(w);
+        }
         let removed = crate::mesh::topology::remove_unreferenced(&mut mesh);
         debug_assert_eq!(used.iter().filter(|&&u| !u).count(), removed);
         let fields = std::mem::take(&mut self.fields)
@@ -296,6 +400,99 @@ impl Soup {
 }
 
 impl Soup {
+    /// The warning about referenced vertices at exactly the position of an earlier referenced
+    /// vertex (a crack or a triangle soup), with the first such pair; `None` when there are none.
+    fn duplicates_warning(&self, positions: &[[f64; 3]], used: &[bool]) -> Option<String> {
+        let mut first: HashMap<[u64; 3], usize> = HashMap::new();
+        let mut count = 0usize;
+        let mut example = None;
+        for (v, p) in positions.iter().enumerate() {
+            if !used[v] {
+                continue;
+            }
+            let w = *first.entry(weld_key(*p)).or_insert(v);
+            if w != v {
+                count += 1;
+                example.get_or_insert((w, v));
+            }
+        }
+        let (a, b) = example?;
+        let p = positions[b];
+        Some(format!(
+            "{count} duplicate vert{}: vertices {} and {} (and maybe others) both lie at ({}, \
+             {}, {}), so the surface is not connected there (a crack or a triangle soup); they \
+             are kept apart: set `weld = true` in [mesh] or run `geoflow mesh repair IN OUT` to \
+             join them",
+            if count == 1 { "ex" } else { "ices" },
+            self.vertex_name(a),
+            self.vertex_name(b),
+            p[0],
+            p[1],
+            p[2]
+        ))
+    }
+
+    /// Check and triangulate the soup without requiring a valid mesh, for `geoflow mesh
+    /// repair`: only the basic checks ([`Soup::check_basics`]) fail. Polygons with fewer than
+    /// 3 corners or a repeated corner become one degenerate triangle each (repeating a vertex,
+    /// so repair removes them), after dropping consecutive repeats; empty faces are dropped
+    /// with a warning. Vertices are kept as they are, unreferenced ones too.
+    pub(super) fn finish_unvalidated(mut self) -> PResult<(TriMesh, Vec<String>)> {
+        self.check_basics()?;
+        let el = self.element;
+        let mut faces: Vec<[usize; 3]> = Vec::with_capacity(self.faces());
+        let (mut polygons, mut polygon_triangles, mut empty) = (0usize, 0usize, Vec::new());
+        let mut scratch = Vec::new();
+        let mut start = 0;
+        for f in 0..self.faces() {
+            let end = self.face_ends[f];
+            let mut poly = self.corners[start..end].to_vec();
+            start = end;
+            if poly.len() > 3 {
+                poly.dedup();
+                while poly.len() > 1 && poly.first() == poly.last() {
+                    poly.pop();
+                }
+            }
+            match poly.len() {
+                0 => empty.push(f),
+                3 => faces.push([poly[0], poly[1], poly[2]]),
+                1 | 2 => faces.push([poly[0], poly[poly.len() - 1], poly[0]]),
+                _ if repeated(&poly, &mut scratch).is_some() => {
+                    faces.push([poly[0], poly[0], poly[1]])
+                }
+                _ => {
+                    let first = faces.len();
+                    triangulate::ear_clip(&self.positions, &poly, &mut faces);
+                    polygons += 1;
+                    polygon_triangles += faces.len() - first;
+                }
+            }
+        }
+        let mut warnings = std::mem::take(&mut self.warnings);
+        if polygons > 0 {
+            warnings.push(format!(
+                "triangulated {polygons} polygon{} with more than 3 vertices into \
+                 {polygon_triangles} triangles (triangles are numbered after triangulation)",
+                if polygons == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(&f) = empty.first() {
+            warnings.push(format!(
+                "dropped {} {el}{} without vertices (e.g. {el} {f})",
+                empty.len(),
+                if empty.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if faces.is_empty() {
+            return Err(Fail::nowhere(format!("empty mesh: no {el}s with vertices")));
+        }
+        Ok((
+            TriMesh::new(std::mem::take(&mut self.positions), faces),
+            warnings,
+        ))
+    }
+
     /// Turn a defect found by [`crate::mesh::topology::validate`] on the triangulated mesh into a
     /// failure that names the file's faces and vertices, at the line of the face concerned.
     fn explain(
@@ -306,7 +503,6 @@ impl Soup {
         defect: MeshDefect,
     ) -> Fail {
         let el = self.element;
-        let b = self.index_base;
         // "face 7" or "face 7 (triangle 3 after triangulation)".
         let name = |t: usize| {
             let f = tri_src[t];
@@ -326,7 +522,7 @@ impl Soup {
                 self.face_line(tri_src[face]),
                 format!(
                     "{}: degenerate, area {area:e} (at most 1e-14 × the squared bounding-box \
-                     diagonal)",
+                     diagonal); {REPAIR_HINT}",
                     name(face)
                 ),
             ),
@@ -338,11 +534,12 @@ impl Soup {
             } => Fail::maybe_at(
                 self.face_line(tri_src[face_b]),
                 format!(
-                    "{} and {} both traverse edge {} -> {} (inconsistent orientation)",
+                    "{} and {} both traverse edge {} -> {} (inconsistent orientation); \
+                     `geoflow mesh repair IN OUT` orients the faces if the surface is orientable",
                     name(face_a),
                     name(face_b),
-                    a + b,
-                    v + b
+                    self.vertex_name(a),
+                    self.vertex_name(v)
                 ),
             ),
             MeshDefect::NonManifoldEdge { a, b: v, faces } => {
@@ -357,9 +554,10 @@ impl Soup {
                 Fail::maybe_at(
                     last.and_then(|f| self.face_line(f)),
                     format!(
-                        "edge ({}, {}) is shared by {faces} {el}s (non-manifold): {}",
-                        a + b,
-                        v + b,
+                        "edge ({}, {}) is shared by {faces} {el}s (non-manifold): {}; \
+                         `geoflow mesh repair IN OUT` keeps two of them",
+                        self.vertex_name(a),
+                        self.vertex_name(v),
                         users
                             .iter()
                             .map(|&t| name(t))
@@ -374,8 +572,9 @@ impl Soup {
                     self.vertex_line(vertex),
                     format!(
                         "vertex {} at ({}, {}, {}): its {el}s form more than one fan \
-                         (non-manifold)",
-                        vertex + b,
+                         (non-manifold); `geoflow mesh repair IN OUT` splits it, one vertex per \
+                         fan",
+                        self.vertex_name(vertex),
                         p[0],
                         p[1],
                         p[2]

@@ -20,6 +20,8 @@ pub(super) fn parse(data: &[u8]) -> PResult<Soup> {
             return binary(data, n as usize);
         }
     }
+    // A text file may begin with a UTF-8 byte order mark.
+    let data = data.strip_prefix(super::BOM).unwrap_or(data);
     let start = data.iter().position(|b| !b.is_ascii_whitespace());
     let is_ascii = start.is_some_and(|k| {
         data[k..]
@@ -63,8 +65,7 @@ impl Welder {
 
     fn add(&mut self, s: &mut Soup, p: [f64; 3], line: Option<usize>) {
         self.corners += 1;
-        // `+ 0.0` turns -0.0 into 0.0, so equal coordinates have equal bits.
-        let key = p.map(|c| (c + 0.0).to_bits());
+        let key = super::soup::weld_key(p);
         let next = s.positions.len();
         let v = *self.map.entry(key).or_insert(next);
         if v == next {
@@ -91,6 +92,7 @@ impl Welder {
 
 fn binary(data: &[u8], n: usize) -> PResult<Soup> {
     let mut s = Soup::new("facet", 0);
+    s.welded = true;
     let mut weld = Welder::new(3 * n);
     s.face_ends.reserve(n);
     for (f, rec) in data[84..].chunks_exact(50).enumerate() {
@@ -118,6 +120,7 @@ fn binary(data: &[u8], n: usize) -> PResult<Soup> {
 
 fn ascii(data: &[u8]) -> PResult<Soup> {
     let mut s = Soup::new("facet", 0);
+    s.welded = true;
     let mut t = Tokens::new(data, 0, 1);
     let mut weld = Welder::new(data.len() / 40);
     let eof = |t: &Tokens, what: &str| {

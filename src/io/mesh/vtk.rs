@@ -681,6 +681,16 @@ pub(super) fn parse_legacy(data: &[u8], fields: bool) -> PResult<Soup> {
             "FIELD" => r.skip_field()?,
             "POINT_DATA" | "CELL_DATA" if fields => section = Some(r.data_section(&kw, ln, &s)?),
             "POINT_DATA" | "CELL_DATA" => break,
+            _ if super::text::parse_f64(kw.as_bytes()).is_some() => {
+                return Err(r.fail(
+                    ln,
+                    format!(
+                        "a number (`{}`) where a keyword was expected: the section before holds \
+                         more values than its header declares (wrong count)",
+                        show(kw.as_bytes())
+                    ),
+                ))
+            }
             _ => {
                 return Err(r.fail(
                     ln,

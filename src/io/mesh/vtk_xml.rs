@@ -126,6 +126,12 @@ fn check_compressed(data: &[u8], at: usize, hs: usize, name: &str) -> PResult<Op
             "declares {compressed} compressed bytes, more than the data holds"
         )));
     }
+    // A full last block (np = 0) is patched to np = nu below, so vtkio then allocates nu * nb.
+    let alloc = if nb > 0 && np == 0 {
+        alloc.max(nu.saturating_mul(nb))
+    } else {
+        alloc
+    };
     if nb == 0 && alloc != 0 || alloc > MAX_COMPRESSION_RATIO * compressed + (1 << 16) {
         return Err(bad(format!(
             "declares {alloc} bytes decompressed from {compressed} compressed bytes"
