@@ -137,6 +137,12 @@ const CASES: &[(&str, &str)] = &[
         "vtp_not_xml.vtp",
         "vtp_not_xml.vtp: not a VTK XML file: no <VTKFile> element",
     ),
+    // A data array shorter than declared: a sentence, not vtkio's debug structure.
+    (
+        "vtu_short_points.vtu",
+        "vtu_short_points.vtu: cannot read VTK XML: a data array holds 9 values where 12 are \
+         declared",
+    ),
     // Found by `cargo fuzz` (mesh_vtk_xml): vtkio indexes past a slice; caught, an error.
     (
         "vtu_vtkio_panic.vtu",

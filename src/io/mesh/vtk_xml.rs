@@ -428,7 +428,7 @@ pub(super) fn parse_xml(data: &[u8], fields: bool) -> PResult<Soup> {
     // vtkio indexes unchecked in places; a malformed file must be an error, not a crash.
     let vtk = std::panic::catch_unwind(|| vtkio::Vtk::parse_xml(data))
         .map_err(|_| Fail::nowhere("malformed VTK XML file (the vtkio reader gave up)"))?
-        .map_err(|e| Fail::nowhere(format!("cannot read VTK XML: {e}")))?;
+        .map_err(|e| Fail::nowhere(format!("cannot read VTK XML: {}", vtkio_sentence(&e))))?;
 
     /// Cell end offsets and connectivity from either vtkio layout, checked.
     fn layout(v: VertexNumbers, cells: Option<usize>) -> PResult<Cells> {
@@ -572,4 +572,72 @@ pub(super) fn parse_xml(data: &[u8], fields: bool) -> PResult<Soup> {
         }
     }
     Ok(s)
+}
+
+/// A vtkio error as a sentence (its own `Display` prints Rust debug structures such as
+/// `DataArraySizeMismatch { name: "", expected: 12, actual: 9 }`).
+fn vtkio_sentence(e: &vtkio::Error) -> String {
+    use vtkio::xml::{Error as X, ValidationError as V};
+    let named = |name: &str| {
+        if name.is_empty() {
+            "a data array".to_string()
+        } else {
+            format!("the data array `{name}`")
+        }
+    };
+    let validation = |v: &V| match v {
+        V::DataArraySizeMismatch {
+            name,
+            expected,
+            actual,
+        } => format!(
+            "{} holds {actual} values where {expected} are declared",
+            named(name)
+        ),
+        V::MissingDataSet => "the file holds no data set".into(),
+        V::DataSetMismatch => "the data set does not match the declared file type".into(),
+        V::InvalidDataFormat => "a data array has an unknown format".into(),
+        V::InvalidCellType(t) => format!("cell type {t} is not a VTK cell type"),
+        V::TooManyElements(n) => format!("a data array declares too many elements ({n})"),
+        V::UnexpectedBytesInAppendedData(expected, actual) => {
+            format!("the appended data holds {actual} bytes where {expected} are expected")
+        }
+        V::MissingTopologyOffsets => "the cells have no offsets array".into(),
+        V::MissingReferencedAppendedData => {
+            "a data array refers to appended data the file does not hold".into()
+        }
+        V::MissingCoordinates => "the points have no coordinates".into(),
+        V::MissingCompressionLibrary(c) => {
+            format!("the data is compressed with {c:?}, which this build cannot read")
+        }
+        V::Base64Decode(e) => format!("a data array is not valid base64 ({e})"),
+        V::ParseFloat(e) => format!("a value is not a number ({e})"),
+        V::ParseInt(e) => format!("a value is not an integer ({e})"),
+        V::DecompressError => "compressed data does not decompress".into(),
+        V::Unsupported => "the file uses a feature vtkio does not support".into(),
+        V::IO(e) => e.to_string(),
+        V::Model(e) => format!("{e}"),
+        V::Deserialize(e) => format!("the XML does not have the VTK layout ({e})"),
+        #[allow(unreachable_patterns)]
+        _ => "the data is malformed".into(),
+    };
+    match e {
+        vtkio::Error::XML(x) => match x {
+            X::XML(e) => format!("the file is not well-formed XML ({e})"),
+            X::Base64Decode(e) => format!("a data array is not valid base64 ({e})"),
+            X::Validation(v) => validation(v),
+            X::Deserialization(e) => format!("the XML does not have the VTK layout ({e})"),
+            X::InvalidVersion => "the VTKFile version is not one vtkio reads".into(),
+            X::TypeExtensionMismatch => "the file's type does not match its extension".into(),
+            X::InvalidType => "the VTKFile type is unknown".into(),
+            X::InvalidByteOrder => "the byte order is unknown".into(),
+            X::UnexpectedElement(name) => format!("unexpected element <{name}>"),
+            X::IO(e) => e.to_string(),
+            X::Model(e) => format!("{e}"),
+            X::Unknown => "the file is malformed".into(),
+        },
+        vtkio::Error::IO(e) => e.to_string(),
+        vtkio::Error::Load(e) => format!("{e}"),
+        other => format!("the file is malformed ({other})"),
+    }
 }
