@@ -513,58 +513,24 @@ fn orient(
     edges: &topology::Edges,
     src: &[usize],
 ) -> Result<Vec<(usize, usize)>, RepairError> {
-    let nf = mesh.faces.len();
-    let mut flip: Vec<Option<bool>> = vec![None; nf];
+    let components =
+        topology::orientation_components(mesh, edges).map_err(|e| RepairError::NonOrientable {
+            face: src[e.face],
+            faces: e.reached,
+        })?;
     let mut flipped = Vec::new();
-    let mut queue = std::collections::VecDeque::new();
-    let traverses = |face: &[usize; 3], a: usize, b: usize| {
-        (0..3).any(|k| face[k] == a && face[(k + 1) % 3] == b)
-    };
-    let mut component = 0;
-    for seed in 0..nf {
-        if flip[seed].is_some() {
-            continue;
-        }
-        component += 1;
-        flip[seed] = Some(false);
-        queue.push_back(seed);
-        let mut members = vec![seed];
-        let mut closed = true;
-        while let Some(f) = queue.pop_front() {
-            let ff = flip[f].unwrap_or(false);
-            let face = mesh.faces[f];
-            for k in 0..3 {
-                let Some(g) = edges.neighbour(f, k) else {
-                    closed = false;
-                    continue;
-                };
-                let same = traverses(&mesh.faces[g], face[(k + 1) % 3], face[(k + 2) % 3]);
-                let want = ff ^ same;
-                match flip[g] {
-                    None => {
-                        flip[g] = Some(want);
-                        members.push(g);
-                        queue.push_back(g);
-                    }
-                    Some(x) if x != want => {
-                        return Err(RepairError::NonOrientable {
-                            face: src[seed],
-                            faces: members.len(),
-                        })
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        let count = members.iter().filter(|&&f| flip[f] == Some(true)).count();
-        let invert = if closed {
+    for (index, comp) in components.iter().enumerate() {
+        let count = comp.flip.iter().filter(|&&x| x).count();
+        let invert = if comp.closed {
             // Signed volume with the seed's orientation kept; flip all if negative.
-            let volume: f64 = members
+            let volume: f64 = comp
+                .faces
                 .iter()
-                .map(|&f| {
+                .zip(&comp.flip)
+                .map(|(&f, &flip)| {
                     let [a, b, c] = mesh.faces[f].map(|v| Vector3::from(mesh.positions[v]));
                     let v = a.dot(&b.cross(&c));
-                    if flip[f] == Some(true) {
+                    if flip {
                         -v
                     } else {
                         v
@@ -573,13 +539,13 @@ fn orient(
                 .sum();
             volume < 0.0
         } else {
-            2 * count > members.len()
+            2 * count > comp.faces.len()
         };
-        for &f in &members {
-            if (flip[f] == Some(true)) != invert {
+        for (&f, &flip) in comp.faces.iter().zip(&comp.flip) {
+            if flip != invert {
                 let [a, b, c] = mesh.faces[f];
                 mesh.faces[f] = [a, c, b];
-                flipped.push((src[f], component));
+                flipped.push((src[f], index + 1));
             }
         }
     }

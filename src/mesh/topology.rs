@@ -478,25 +478,54 @@ pub fn is_consistently_oriented(mesh: &TriMesh, edges: &Edges) -> bool {
 }
 
 /// Whether the faces can be reoriented (some flipped) to be consistently oriented, i.e. every
-/// component is an orientable surface. A breadth-first search over interior edges.
+/// component is an orientable surface.
 pub fn is_orientable(mesh: &TriMesh, edges: &Edges) -> bool {
-    if is_consistently_oriented(mesh, edges) {
-        return true;
-    }
+    is_consistently_oriented(mesh, edges) || orientation_components(mesh, edges).is_ok()
+}
+
+/// One edge-connected component of faces with the flips that orient it like its first face.
+#[derive(Clone, Debug)]
+pub struct OrientedComponent {
+    /// Its faces, in breadth-first order from the lowest-numbered one.
+    pub faces: Vec<usize>,
+    /// Per face of `faces`: whether it must be flipped to agree with the first.
+    pub flip: Vec<bool>,
+    /// Whether no face of it has a boundary edge.
+    pub closed: bool,
+}
+
+/// A component that cannot be oriented (a Möbius strip): its first face and how many faces the
+/// search had reached when it met the contradiction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonOrientable {
+    pub face: usize,
+    pub reached: usize,
+}
+
+/// The edge-connected components of the faces, each with the flips that orient it consistently
+/// (a breadth-first search over interior edges), or the first component that is not orientable.
+pub fn orientation_components(
+    mesh: &TriMesh,
+    edges: &Edges,
+) -> Result<Vec<OrientedComponent>, NonOrientable> {
     let nf = mesh.faces.len();
     let mut flip: Vec<Option<bool>> = vec![None; nf];
-    let mut queue = Vec::new();
+    let mut queue = std::collections::VecDeque::new();
+    let mut components = Vec::new();
     for seed in 0..nf {
         if flip[seed].is_some() {
             continue;
         }
         flip[seed] = Some(false);
-        queue.push(seed);
-        while let Some(f) = queue.pop() {
-            let ff = flip[f].unwrap();
+        queue.push_back(seed);
+        let mut faces = vec![seed];
+        let mut closed = true;
+        while let Some(f) = queue.pop_front() {
+            let ff = flip[f] == Some(true);
             let face = mesh.faces[f];
             for k in 0..3 {
                 let Some(g) = edges.neighbour(f, k) else {
+                    closed = false;
                     continue;
                 };
                 let same = traverses(&mesh.faces[g], face[(k + 1) % 3], face[(k + 2) % 3]);
@@ -504,15 +533,27 @@ pub fn is_orientable(mesh: &TriMesh, edges: &Edges) -> bool {
                 match flip[g] {
                     None => {
                         flip[g] = Some(want);
-                        queue.push(g);
+                        faces.push(g);
+                        queue.push_back(g);
                     }
-                    Some(x) if x != want => return false,
+                    Some(x) if x != want => {
+                        return Err(NonOrientable {
+                            face: seed,
+                            reached: faces.len(),
+                        })
+                    }
                     Some(_) => {}
                 }
             }
         }
+        let flips = faces.iter().map(|&f| flip[f] == Some(true)).collect();
+        components.push(OrientedComponent {
+            faces,
+            flip: flips,
+            closed,
+        });
     }
-    true
+    Ok(components)
 }
 
 /// Genus `g` of a connected orientable manifold surface, from `χ = 2 − 2g − b` with `b` the
