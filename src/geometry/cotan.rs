@@ -200,7 +200,8 @@ impl EdgeLayout {
     /// Self-loops get `0` (`w (u_a − u_a) = 0`). Non-finite cotangents (degenerate triangles)
     /// pass through. `out.len()` must be [`EdgeLayout::len`].
     pub fn laplacian_entries(&self, cotans: &[[f64; 3]], out: &mut [f64]) {
-        self.fill(-1.0, |slot| 0.5 * cotans[slot / 3][slot % 3], out);
+        let cotans = cotans.as_flattened();
+        self.fill(-1.0, |slot| 0.5 * cotans[slot], out);
     }
 
     /// Values of the weighted stiffness `∫ a ∇u·∇v` with one coefficient `a_f` per face (e.g.
