@@ -43,6 +43,27 @@ pub struct InputMap {
 }
 
 impl InputMap {
+    /// Points with their images and input vertex numbers, no triangles yet.
+    pub fn new(
+        points: Vec<[f64; 3]>,
+        image: Vec<[f64; 3]>,
+        vertex_id: Vec<f64>,
+        on_sphere: bool,
+    ) -> InputMap {
+        InputMap {
+            points,
+            image,
+            vertex_id,
+            triangles: Vec::new(),
+            input_face: Vec::new(),
+            qc: Vec::new(),
+            angle: Vec::new(),
+            area: Vec::new(),
+            bad: 0,
+            on_sphere,
+        }
+    }
+
     /// `(max, mean)` of the quasi-conformal distortion over the good triangles.
     pub fn qc_summary(&self) -> (f64, f64) {
         let good: Vec<f64> = self.qc.iter().copied().filter(|&q| q >= 1.0).collect();
@@ -284,18 +305,7 @@ impl DiscreteRicci {
         let u = &e.u;
         let pole = self.puncture.as_ref().map(|p| p.pole);
         let at_pole = |f: usize| pole.is_some_and(|p| tri.touches(f, p));
-        let mut map = InputMap {
-            points: Vec::new(),
-            image: Vec::new(),
-            vertex_id: Vec::new(),
-            triangles: Vec::new(),
-            input_face: Vec::new(),
-            qc: Vec::new(),
-            angle: Vec::new(),
-            area: Vec::new(),
-            bad: 0,
-            on_sphere: false,
-        };
+        let mut map = InputMap::new(Vec::new(), Vec::new(), Vec::new(), false);
         let mut vertex_point = vec![NONE; self.mesh.vertices()];
         let mut pole_point: Option<usize> = None;
         let mut pole_edge_points = Vec::new();

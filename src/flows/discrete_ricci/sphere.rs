@@ -323,18 +323,7 @@ impl DiscreteRicci {
             .collect();
         // The centering's outcome is reported with the per-vertex sphere.
         let _ = mobius_center(&mut positions, &mass);
-        let mut sphere = InputMap {
-            points: map.points,
-            image: positions,
-            vertex_id: map.vertex_id,
-            triangles: Vec::new(),
-            input_face: Vec::new(),
-            qc: Vec::new(),
-            angle: Vec::new(),
-            area: Vec::new(),
-            bad: 0,
-            on_sphere: true,
-        };
+        let mut sphere = InputMap::new(map.points, positions, map.vertex_id, true);
         for (t, f) in triangles {
             let src = t.map(|i| sphere.points[i]);
             let dst = t.map(|i| sphere.image[i]);
