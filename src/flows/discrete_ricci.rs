@@ -271,7 +271,9 @@ pub struct DiscreteRicci {
     /// The vertex-edge layout of the Hessian on the mesh's faces, and its pairs.
     laplacian: EdgeLayout,
     pairs: Vec<(usize, usize)>,
-    system: ImplicitSystem,
+    /// The Newton (or flow) system; `None` when every vertex is fixed (a triangle, a
+    /// tetrahedron punctured at a vertex): nothing moves, and the metric is already the answer.
+    system: Option<ImplicitSystem>,
     method: Method,
     tol: f64,
     /// Whether the layout in the plane exists (a topological disk with a flat target).
@@ -386,7 +388,7 @@ impl DiscreteRicci {
         }
         let laplacian = EdgeLayout::new(n, edges.vertices.clone(), &edges.face_edges);
         let pairs = laplacian.pairs();
-        let system = ImplicitSystem::with_points(n, &pairs, &fixed, &mesh.positions)?;
+        let system = system_unless_all_fixed(n, &pairs, &fixed, &mesh.positions)?;
         let l0 = geometry::face_edge_lengths(&mesh);
         let angles0 = geometry::corner_angles_from_lengths(&l0);
         let areas0 = geometry::face_areas_from_lengths(&l0);
@@ -689,12 +691,8 @@ impl DiscreteRicci {
             None => self.pairs.clone(),
         };
         let fixed = self.fixed_of(e).to_vec();
-        self.system = ImplicitSystem::with_points(
-            self.mesh.vertices(),
-            &pairs,
-            &fixed,
-            &self.mesh.positions,
-        )?;
+        self.system =
+            system_unless_all_fixed(self.mesh.vertices(), &pairs, &fixed, &self.mesh.positions)?;
         self.system_faces = Some(tri.faces.clone());
         self.reusable = false;
         Ok(())
@@ -1097,6 +1095,20 @@ fn distortion_against(
     (angle, area)
 }
 
+/// The system on `pairs` with the `fixed` vertices eliminated, or `None` when every vertex is
+/// fixed.
+fn system_unless_all_fixed(
+    n: usize,
+    pairs: &[(usize, usize)],
+    fixed: &[bool],
+    points: &[[f64; 3]],
+) -> Result<Option<ImplicitSystem>, SpdError> {
+    match ImplicitSystem::with_points(n, pairs, fixed, points) {
+        Err(SpdError::NoUnknowns) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
 /// The first triangle whose lengths break the triangle inequality, if any.
 fn first_degenerate(lengths: &[[f64; 3]]) -> Option<usize> {
     lengths
@@ -1131,10 +1143,13 @@ impl Flow for DiscreteRicci {
         let zeros = vec![0.0; s.u.len()];
         if self.method == Method::Flow {
             self.prepare_system(&eval)?;
-            self.system
-                .factor(&vec![1.0; s.u.len()], dt, &self.hessian_of(&eval))?;
+            let hessian = self.hessian_of(&eval);
+            let Some(system) = self.system.as_mut() else {
+                return Ok(s.clone());
+            };
+            system.factor(&vec![1.0; s.u.len()], dt, &hessian)?;
             let b: Vec<f64> = r.iter().map(|r| dt * r).collect();
-            let delta = self.system.solve(&b, &zeros)?;
+            let delta = system.solve(&b, &zeros)?;
             let u: Vec<f64> = s.u.iter().zip(&delta).map(|(u, d)| u + d).collect();
             let next = self
                 .eval_at(&u, eval.tri.as_ref())
@@ -1153,10 +1168,17 @@ impl Flow for DiscreteRicci {
             let reused = self.reusable && self.method == Method::Newton;
             if !reused {
                 self.prepare_system(&eval)?;
-                self.system.factor(&zeros, 1.0, &self.hessian_of(&eval))?;
+                let hessian = self.hessian_of(&eval);
+                let Some(system) = self.system.as_mut() else {
+                    return Ok(s.clone());
+                };
+                system.factor(&zeros, 1.0, &hessian)?;
                 self.factored_at = Some((s.u.clone(), eval.clone()));
             }
-            let delta = self.system.solve(&r, &zeros)?;
+            let Some(system) = self.system.as_ref() else {
+                return Ok(s.clone());
+            };
+            let delta = system.solve(&r, &zeros)?;
             // ∇E·δ = (K − K̂)·δ = −r·δ < 0 for the Newton direction (H, or an earlier H, SPD).
             let slope: f64 = -r.iter().zip(&delta).map(|(r, d)| r * d).sum::<f64>();
             let mut step = 1.0;
@@ -1281,9 +1303,10 @@ impl Flow for DiscreteRicci {
             let eval = Arc::new(self.eval_at(&u, start.as_ref()).map_err(|e| bad(&e))?);
             self.prepare_system(&eval).map_err(|e| bad(&e))?;
             let zeros = vec![0.0; u.len()];
-            self.system
-                .factor(&zeros, 1.0, &self.hessian_of(&eval))
-                .map_err(|e| bad(&e))?;
+            let hessian = self.hessian_of(&eval);
+            if let Some(system) = self.system.as_mut() {
+                system.factor(&zeros, 1.0, &hessian).map_err(|e| bad(&e))?;
+            }
             self.factored_at = Some((u, eval));
         }
         let start = triangulation(saved.last)?;

@@ -14,7 +14,7 @@
 
 use super::{DiscreteRicci, Evaluation};
 use crate::geometry::{self, quasi_conformal_distortion};
-use crate::mesh::intrinsic::trace::{Crossing, Node, TraceError};
+use crate::mesh::intrinsic::trace::{Node, TraceError};
 use crate::mesh::intrinsic::{Intrinsic, NONE};
 use nalgebra::Vector3;
 
@@ -142,21 +142,6 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// [`DiscreteRicci::plane_map_parts`]: the map of the finite cells, and for a punctured
-/// sphere what the sphere map needs for the cells at the pole.
-pub(super) struct PlaneParts {
-    pub(super) map: InputMap,
-    pub(super) crossings: Vec<Crossing>,
-    /// Per vertex, its point (`NONE` for the pole).
-    pub(super) vertex_point: Vec<usize>,
-    /// The pole's point.
-    pub(super) pole_point: Option<usize>,
-    /// Points on the pole's edges: (point, crossing), placed by the sphere map.
-    pub(super) pole_edge_points: Vec<(usize, usize)>,
-    /// The cells at the pole: input face and points, counter-clockwise.
-    pub(super) pole_cells: Vec<(usize, Vec<usize>)>,
-}
-
 impl DiscreteRicci {
     /// For a planar domain with several boundary loops (else `None`): the seams that cut it
     /// into a disk, and per half-edge of the evaluation's triangulation whether it lies on
@@ -256,17 +241,6 @@ impl DiscreteRicci {
         e: &Evaluation,
         single_chart: bool,
     ) -> Result<InputMap, TraceError> {
-        self.plane_map_parts(e, single_chart).map(|p| p.map)
-    }
-
-    /// [`DiscreteRicci::plane_map`], with the cells in the faces at the pole of a punctured
-    /// sphere set aside (their points on finite edges and vertices are the finite cells'; the
-    /// pole and its edges' points have no place in the plane).
-    pub(super) fn plane_map_parts(
-        &self,
-        e: &Evaluation,
-        single_chart: bool,
-    ) -> Result<PlaneParts, TraceError> {
         let tri = self.tri_of(e);
         let overlay = tri.overlay()?;
         let (layout, tree) = self.layout_corners(e);
@@ -303,78 +277,9 @@ impl DiscreteRicci {
         let mut corner_id = vec![NONE; 3 * nf];
         let mut crossing_id: std::collections::HashMap<(usize, usize), usize> = Default::default();
         let u = &e.u;
-        let pole = self.puncture.as_ref().map(|p| p.pole);
-        let at_pole = |f: usize| pole.is_some_and(|p| tri.touches(f, p));
         let mut map = InputMap::new(Vec::new(), Vec::new(), Vec::new(), false);
-        let mut vertex_point = vec![NONE; self.mesh.vertices()];
-        let mut pole_point: Option<usize> = None;
-        let mut pole_edge_points = Vec::new();
-        let mut pole_cells = Vec::new();
-        // Finite cells first: the points they share with the cells at the pole get their
-        // place from them.
-        let mut order: Vec<usize> = (0..overlay.cells.len()).collect();
-        order.sort_by_key(|&c| at_pole(overlay.cells[c].face));
-        for &ci in &order {
-            let cell = &overlay.cells[ci];
+        for cell in &overlay.cells {
             let f = cell.face;
-            if at_pole(f) {
-                let pole = pole.expect("at the pole");
-                let mut ids = Vec::with_capacity(cell.nodes.len());
-                for node in &cell.nodes {
-                    let id = match *node {
-                        Node::Corner { face, corner } if tri.faces[face][corner] == pole => {
-                            *pole_point.get_or_insert_with(|| {
-                                map.points.push(p[pole]);
-                                map.image.push([f64::NAN; 3]);
-                                map.vertex_id.push(pole as f64);
-                                map.points.len() - 1
-                            })
-                        }
-                        Node::Corner { face, corner } => {
-                            let root = find(&mut parent, 3 * face + corner);
-                            if corner_id[root] == NONE {
-                                // A vertex no finite cell has: not expected, placed nowhere.
-                                corner_id[root] = map.points.len();
-                                let v = tri.faces[face][corner];
-                                map.points.push(p[v]);
-                                map.image.push([f64::NAN; 3]);
-                                map.vertex_id.push(v as f64);
-                            }
-                            corner_id[root]
-                        }
-                        Node::Crossing { index, side } => {
-                            let key = if joined(side) {
-                                (index, NONE)
-                            } else {
-                                (index, f)
-                            };
-                            let x = overlay.crossings[index];
-                            let (a, b) = (tri.tail(x.half_edge), tri.head(x.half_edge));
-                            let on_pole_edge = a == pole || b == pole;
-                            let e0 = x.input;
-                            let (ia, ib) = (inp[e0 / 3][e0 % 3], inp[e0 / 3][(e0 + 1) % 3]);
-                            let pos: [f64; 3] = (Vector3::from(p[ia]) * (1.0 - x.t)
-                                + Vector3::from(p[ib]) * x.t)
-                                .into();
-                            let mut fresh = false;
-                            let id = *crossing_id.entry(key).or_insert_with(|| {
-                                fresh = true;
-                                map.points.push(pos);
-                                map.image.push([f64::NAN; 3]);
-                                map.vertex_id.push(-1.0);
-                                map.points.len() - 1
-                            });
-                            if fresh && on_pole_edge {
-                                pole_edge_points.push((id, index));
-                            }
-                            id
-                        }
-                    };
-                    ids.push(id);
-                }
-                pole_cells.push((cell.input_face, ids));
-                continue;
-            }
             let c = layout.corners[f];
             // Each node: (point id, position on the input, position in f's chart).
             let mut nodes: Vec<(usize, [f64; 3], [f64; 2])> = Vec::with_capacity(cell.nodes.len());
@@ -388,8 +293,7 @@ impl DiscreteRicci {
                             corner_id[root] = map.points.len();
                             map.points.push(p[v]);
                             map.image.push([xy[0], xy[1], 0.0]);
-                            map.vertex_id.push(v as f64);
-                            vertex_point[v] = corner_id[root];
+                            map.vertex_id.push(self.input_vertex(v) as f64);
                         }
                         nodes.push((corner_id[root], p[v], xy));
                     }
@@ -444,14 +348,7 @@ impl DiscreteRicci {
                 }
             }
         }
-        Ok(PlaneParts {
-            map,
-            crossings: overlay.crossings,
-            vertex_point,
-            pole_point,
-            pole_edge_points,
-            pole_cells,
-        })
+        Ok(map)
     }
 
     /// The input file's number of a vertex of the flow's mesh (the same: the numbering is

@@ -23,7 +23,8 @@
 
 use super::map::InputMap;
 use super::{DiscreteRicci, Evaluation, Method, MetricError, MetricState, SetupError};
-use crate::mesh::intrinsic::trace::TraceError;
+use crate::mesh::intrinsic::trace::{Node, TraceError};
+use crate::mesh::intrinsic::{next, Intrinsic};
 
 use crate::flows::{Flow, StepError};
 use crate::geometry::{self, mobius_center, Centering, NotCentered};
@@ -214,122 +215,124 @@ impl DiscreteRicci {
         (c, r)
     }
 
-    /// The map of an evaluation back onto the input, on the sphere (punctured spheres only):
-    /// the common subdivision's cells in finite faces laid out in the plane
-    /// ([`DiscreteRicci::plane_map`]) and sent to the sphere as the vertices are; the cells in
-    /// the faces at the pole (around infinity) with their points on the pole's edges placed on
-    /// the meridians, at their place on the chord in the decoration of the sphere
-    /// (`|P_i − P_j|² = e^{λ_ij + ũ_i + ũ_j}`); all Möbius-centered with the vertices' masses (the
-    /// other points weigh nothing, so they follow the same transformation). Distortion is
-    /// measured on the sphere (chordal triangles).
+    /// The map of an evaluation back onto the input, on the sphere (punctured spheres only).
+    /// The vertices go where the Möbius-centered sphere puts them, `P_i`, and the triangulation
+    /// is made that of their convex hull ([`hull_flip`]). Each intrinsic face `ijk` (the faces
+    /// at the pole too) is then mapped onto its chordal triangle `P_i P_j P_k`: a crossing at
+    /// its place on the chord in the decoration of those points (`|P_i − P_j|² = e^{λ_ij + ũ_i +
+    /// ũ_j}`, [`Crossing::parameter`] with their scale factors `ũ`). Any placement along the
+    /// chords that keeps the crossings' order makes every cell a convex polygon in the plane of
+    /// its face's chordal triangle (its nodes lie on that triangle's sides, in order), starred
+    /// about its centroid. The hull's faces all face away from the origin the centering puts
+    /// inside it, so every triangle of a cell does too, and the radial projection of all points
+    /// to the unit sphere keeps each one's orientation: the map is bijective onto the sphere
+    /// and its chordal triangles an embedded polyhedron (the interpolation in the light cone of
+    /// Gillespie, Springborn, Crane 2021; hull and Delaunay: Bobenko, Pinkall, Springborn
+    /// 2015). Distortion is measured on the sphere (chordal triangles). A vertex every face of
+    /// which is at the pole has no place in the plane: its triangles count as bad.
+    ///
+    /// [`Crossing::parameter`]: crate::mesh::intrinsic::trace::Crossing::parameter
     pub(super) fn sphere_map(&self, e: &Evaluation) -> Option<Result<InputMap, TraceError>> {
-        let p = self.puncture.as_ref()?;
-        let plane = match self.plane_map_parts(e, true) {
-            Ok(m) => m,
-            Err(err) => return Some(Err(err)),
+        let pole = self.puncture.as_ref()?.pole;
+        let sphere = match &e.sphere {
+            Some(s) => s.clone(),
+            None => self.sphere_of(e)?,
         };
-        let tri = self.tri_of(e);
-        let (c, r) = self.plane_normalization(&self.layout_of(e));
-        let to_w = |q: [f64; 3]| [(q[0] - c[0]) / r, -(q[1] - c[1]) / r];
-        let project = |w: [f64; 2]| {
-            let s = w[0] * w[0] + w[1] * w[1];
-            [
-                2.0 * w[0] / (1.0 + s),
-                2.0 * w[1] / (1.0 + s),
-                (s - 1.0) / (s + 1.0),
-            ]
-        };
-        let mut map = plane.map;
-        let mut positions: Vec<[f64; 3]> = map.image.iter().map(|&q| project(to_w(q))).collect();
-        if let Some(id) = plane.pole_point {
-            positions[id] = [0.0, 0.0, 1.0];
-        }
-        // Points on the pole's edges: on the chord N → P_a at the parameter of the sphere's
-        // decoration, then onto the sphere.
-        let u = &e.u;
-        // A vertex of no finite face (every face about it at the pole) has no place: NaN, and
-        // its triangles count as bad.
-        let vertex_pos = |v: usize| -> [f64; 3] {
-            if v == p.pole {
-                [0.0, 0.0, 1.0]
-            } else {
-                plane
-                    .vertex_point
-                    .get(v)
-                    .and_then(|&i| positions.get(i))
-                    .copied()
-                    .unwrap_or([f64::NAN; 3])
+        let vertex = |v: usize| Vector3::from(sphere.positions[v]);
+        // The triangulation of the points' convex hull: Delaunay in the plane (of the layout,
+        // the pole at infinity) with the pole joined to the hull's boundary. The flat metric's
+        // triangulation is that up to the pole's link, which may not be convex (a vertex that
+        // joined it by a flip is held where the flip found it): Lawson flips on the layout's
+        // points make it so, and the convex hull's faces all face away from the origin the
+        // centering puts inside. (Away from convergence the layout is not one flat metric's:
+        // if those flips do not end, or their triangulation cannot be traced, the flat
+        // metric's is kept.)
+        let plane = self.layout_of(e);
+        let mut hull = self.tri_of(e).clone();
+        let traced = hull
+            .flip_while(|tri, h| hull_flip(tri, h, &plane, pole))
+            .ok()
+            .and_then(|_| hull.overlay().ok());
+        let (tri, overlay) = match traced {
+            Some(overlay) => (&hull, overlay),
+            None => {
+                let tri = self.tri_of(e);
+                match tri.overlay() {
+                    Ok(overlay) => (tri, overlay),
+                    Err(err) => return Some(Err(err)),
+                }
             }
         };
-        let mut placed = Vec::with_capacity(plane.pole_edge_points.len());
-        for &(id, index) in &plane.pole_edge_points {
-            let x = plane.crossings[index];
-            let (tail, head) = (tri.tail(x.half_edge), tri.head(x.half_edge));
-            let a = if tail == p.pole { head } else { tail };
-            let pa = vertex_pos(a);
-            let w = match plane.vertex_point.get(a).and_then(|&i| map.image.get(i)) {
-                Some(&q) => to_w(q),
-                None => [f64::NAN; 2],
-            };
-            // ũ_a of the sphere's decoration, and ũ_N from |P_N − P_a|² = e^{λ + ũ_N + ũ_a}.
-            let ua = u[a] + (2.0 / r).ln() - (1.0 + w[0] * w[0] + w[1] * w[1]).ln();
-            let d2 = (Vector3::new(0.0, 0.0, 1.0) - Vector3::from(pa))
-                .norm()
-                .powi(2);
-            let un = d2.ln() - tri.base_log_length(x.half_edge) - ua;
-            let (ut, uh) = if tail == p.pole { (un, ua) } else { (ua, un) };
-            let rr = x.log_ratio - 0.5 * (uh - ut);
-            let s = 1.0 / (1.0 + (-rr).exp());
-            let (pt, ph) = (vertex_pos(tail), vertex_pos(head));
-            let q = Vector3::from(pt) * (1.0 - s) + Vector3::from(ph) * s;
-            placed.push((id, (q * (1.0 / q.norm())).into()));
+        let scale = chordal_scale_factors(tri, &sphere.positions, pole);
+        let p = &self.mesh.positions;
+        let inp = &self.mesh.faces;
+        let mut map = InputMap::new(Vec::new(), Vec::new(), Vec::new(), true);
+        let mut vertex_point = vec![usize::MAX; self.mesh.vertices()];
+        let mut crossing_point = vec![usize::MAX; overlay.crossings.len()];
+        // Images before the radial projection (in the planes of the chordal triangles).
+        let mut image: Vec<Vector3<f64>> = Vec::new();
+        let mut cells: Vec<(usize, Vec<usize>)> = Vec::with_capacity(overlay.cells.len());
+        for cell in &overlay.cells {
+            let mut ids = Vec::with_capacity(cell.nodes.len());
+            for node in &cell.nodes {
+                let id = match *node {
+                    Node::Corner { face, corner } => {
+                        let v = tri.faces[face][corner];
+                        if vertex_point[v] == usize::MAX {
+                            vertex_point[v] = map.points.len();
+                            map.points.push(p[v]);
+                            map.vertex_id.push(self.input_vertex(v) as f64);
+                            image.push(vertex(v));
+                        }
+                        vertex_point[v]
+                    }
+                    Node::Crossing { index, .. } => {
+                        if crossing_point[index] == usize::MAX {
+                            let x = overlay.crossings[index];
+                            let e0 = x.input;
+                            let (a, b) = (inp[e0 / 3][e0 % 3], inp[e0 / 3][(e0 + 1) % 3]);
+                            let pos = Vector3::from(p[a]) * (1.0 - x.t) + Vector3::from(p[b]) * x.t;
+                            let h = x.half_edge;
+                            let (t, hd) = (tri.tail(h), tri.head(h));
+                            let s = x.parameter(tri, &scale);
+                            crossing_point[index] = map.points.len();
+                            map.points.push(pos.into());
+                            map.vertex_id.push(-1.0);
+                            image.push(vertex(t) * (1.0 - s) + vertex(hd) * s);
+                        }
+                        crossing_point[index]
+                    }
+                };
+                ids.push(id);
+            }
+            cells.push((cell.input_face, ids));
         }
-        for (id, q) in placed {
-            positions[id] = q;
-        }
-        // The cells at the pole: stars about their normalized centroids.
-        let mut triangles: Vec<([usize; 3], usize)> = map
-            .triangles
-            .iter()
-            .copied()
-            .zip(map.input_face.iter().copied())
-            .collect();
-        for (input_face, ids) in &plane.pole_cells {
+        let mut triangles: Vec<([usize; 3], usize)> = Vec::with_capacity(overlay.cells.len());
+        for (input_face, ids) in cells {
             if ids.len() == 3 {
-                triangles.push(([ids[0], ids[1], ids[2]], *input_face));
+                triangles.push(([ids[0], ids[1], ids[2]], input_face));
                 continue;
             }
-            let centre = ids
-                .iter()
-                .fold(Vector3::zeros(), |s, &i| s + Vector3::from(positions[i]));
-            let centre_in: [f64; 3] = ids
-                .iter()
-                .fold(Vector3::zeros(), |s, &i| {
-                    s + Vector3::from(map.points[i]) * (1.0 / ids.len() as f64)
-                })
-                .into();
-            let id = positions.len();
-            positions.push((centre * (1.0 / centre.norm())).into());
-            map.points.push(centre_in);
+            let m = ids.len() as f64;
+            let centre_in = ids.iter().fold(Vector3::zeros(), |s, &i| {
+                s + Vector3::from(map.points[i]) / m
+            });
+            let centre = ids.iter().fold(Vector3::zeros(), |s, &i| s + image[i] / m);
+            let id = map.points.len();
+            map.points.push(centre_in.into());
             map.vertex_id.push(-1.0);
+            image.push(centre);
             for i in 0..ids.len() {
-                triangles.push(([id, ids[i], ids[(i + 1) % ids.len()]], *input_face));
+                triangles.push(([id, ids[i], ids[(i + 1) % ids.len()]], input_face));
             }
         }
-        let mass: Vec<f64> = map
-            .vertex_id
-            .iter()
-            .map(|&v| if v >= 0.0 { p.mass[v as usize] } else { 0.0 })
-            .collect();
-        // The centering's outcome is reported with the per-vertex sphere.
-        let _ = mobius_center(&mut positions, &mass);
-        let mut sphere = InputMap::new(map.points, positions, map.vertex_id, true);
+        map.image = image.iter().map(|q| (q / q.norm()).into()).collect();
         for (t, f) in triangles {
-            let src = t.map(|i| sphere.points[i]);
-            let dst = t.map(|i| sphere.image[i]);
-            sphere.push_measured(t, src, dst, true, f);
+            let src = t.map(|i| map.points[i]);
+            let dst = t.map(|i| map.image[i]);
+            map.push_measured(t, src, dst, true, f);
         }
-        Some(Ok(sphere))
+        Some(Ok(map))
     }
 
     /// [`DiscreteRicci::sphere_positions`] from the layout of the vertices other than the pole.
@@ -356,4 +359,84 @@ impl DiscreteRicci {
             centering,
         })
     }
+}
+
+/// The scale factors `ũ` of the decoration the points `P` of a sphere map put on a
+/// triangulation, `|P_i − P_j|² = e^{λ_ij + ũ_i + ũ_j}`: per vertex from one face about it with
+/// three distinct corners (one not at the `pole` if there is one), `ũ_i = ½ (L_ij + L_ik −
+/// L_jk)`, `L_ij = log|P_i − P_j|² − λ_ij`.
+fn chordal_scale_factors(tri: &Intrinsic, points: &[[f64; 3]], pole: usize) -> Vec<f64> {
+    let mut scale = vec![f64::NAN; points.len()];
+    // The finite faces first: their decoration is the flat metric's, scaled.
+    let mut order: Vec<usize> = (0..tri.faces.len()).collect();
+    order.sort_by_key(|&f| tri.touches(f, pole));
+    for f in order {
+        let face = tri.faces[f];
+        if face[0] == face[1] || face[1] == face[2] || face[2] == face[0] {
+            continue;
+        }
+        // L of the half-edge opposite corner k (from corner k + 1 to k + 2).
+        let l: [f64; 3] = std::array::from_fn(|k| {
+            let (i, j) = (face[(k + 1) % 3], face[(k + 2) % 3]);
+            let d = Vector3::from(points[i]) - Vector3::from(points[j]);
+            d.norm_squared().ln() - tri.base_log_length(3 * f + (k + 1) % 3)
+        });
+        for k in 0..3 {
+            if scale[face[k]].is_nan() {
+                scale[face[k]] = 0.5 * (l[(k + 1) % 3] + l[(k + 2) % 3] - l[k]);
+            }
+        }
+    }
+    scale
+}
+
+/// Whether the edge of half-edge `h` is not an edge of the Delaunay triangulation of the
+/// `plane` points with `pole` at infinity joined to their convex hull (Lawson's flip rule with
+/// the pole's faces as the ghost triangles outside the hull): a finite edge `ab` whose
+/// quadrilateral `a b c d` has `d` inside the circle of `a b c`; an edge pole–`b` whose link
+/// neighbours `x → b → y` turn right at `b` (`b` inside the hull); an edge of the link next to
+/// a finite face that is inverted.
+fn hull_flip(tri: &Intrinsic, h: usize, plane: &[[f64; 3]], pole: usize) -> bool {
+    let Some(t) = tri.twin(h) else {
+        return false;
+    };
+    let (a, b) = (tri.tail(h), tri.head(h));
+    let (c, d) = (tri.head(next(h)), tri.head(next(t)));
+    let distinct = a != b && c != d && ![a, b].contains(&c) && ![a, b].contains(&d);
+    if !distinct {
+        return false;
+    }
+    let p = |v: usize| [plane[v][0], plane[v][1]];
+    let orient = |a: [f64; 2], b: [f64; 2], c: [f64; 2]| {
+        (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    };
+    let flip = if a == pole || b == pole {
+        // Faces (pole, b', x) and (b', pole, y): the link runs x → b' → y.
+        let (v, x, y) = if a == pole { (b, c, d) } else { (a, d, c) };
+        orient(p(x), p(v), p(y)) < 0.0
+    } else if c == pole {
+        orient(p(b), p(a), p(d)) <= 0.0
+    } else if d == pole {
+        orient(p(a), p(b), p(c)) <= 0.0
+    } else {
+        let [pa, pb, pc, pd] = [a, b, c, d].map(p);
+        let lift = |q: [f64; 2]| {
+            let (x, y) = (q[0] - pd[0], q[1] - pd[1]);
+            [x, y, x * x + y * y]
+        };
+        let [qa, qb, qc] = [pa, pb, pc].map(lift);
+        let incircle = qa[0] * (qb[1] * qc[2] - qb[2] * qc[1])
+            - qa[1] * (qb[0] * qc[2] - qb[2] * qc[0])
+            + qa[2] * (qb[0] * qc[1] - qb[1] * qc[0]);
+        incircle
+            > 1e-12
+                * [qa, qb, qc]
+                    .iter()
+                    .map(|q| q[2])
+                    .fold(0.0, f64::max)
+                    .powi(2)
+    };
+    flip && [a, b, c, d]
+        .iter()
+        .all(|&v| v == pole || plane[v][0].is_finite())
 }

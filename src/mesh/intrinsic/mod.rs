@@ -425,12 +425,26 @@ impl Intrinsic {
     }
 
     /// Flip non-Delaunay edges (those between two faces that do not touch `pole`, if given)
-    /// from a stack until none is left; the four outer edges of each flipped quadrilateral are
-    /// queued again.
+    /// until none is left.
     fn flip_edges_to_delaunay(
         &mut self,
         u: &[f64],
         pole: Option<usize>,
+    ) -> Result<usize, IntrinsicError> {
+        self.flip_while(|tri, h| {
+            let t = tri.twin[h];
+            !pole.is_some_and(|p| tri.touches(h / 3, p) || tri.touches(t / 3, p))
+                && !tri.is_delaunay(h, u)
+        })
+    }
+
+    /// Flip every flippable interior edge for which `flip(self, h)` holds (asked of the
+    /// lower-indexed half-edge of each edge), from a stack until none is left; the four outer
+    /// edges of each flipped quadrilateral are queued again. Gives up after
+    /// `MAX_FLIPS_PER_EDGE` flips per half-edge.
+    pub fn flip_while(
+        &mut self,
+        flip: impl Fn(&Intrinsic, usize) -> bool,
     ) -> Result<usize, IntrinsicError> {
         let mut queued = vec![false; self.twin.len()];
         let mut stack: Vec<usize> = Vec::new();
@@ -445,11 +459,7 @@ impl Intrinsic {
         while let Some(h) = stack.pop() {
             queued[h] = false;
             let t = self.twin[h];
-            if t == NONE
-                || pole.is_some_and(|p| self.touches(h / 3, p) || self.touches(t / 3, p))
-                || self.is_delaunay(h, u)
-                || !self.flippable(h)
-            {
+            if t == NONE || !self.flippable(h) || !flip(self, h) {
                 continue;
             }
             self.flip(h);
