@@ -355,7 +355,8 @@ fn non_delaunay_meshes_are_reported_and_the_projection_free_energy_still_decreas
     )
     .unwrap();
     let warning = flow
-        .acuteness_warning()
+        .domain()
+        .negative_weight_warning("...")
         .expect("the bumpy sphere is not Delaunay");
     assert!(
         warning.contains("edges have a negative cotan weight"),
@@ -378,7 +379,7 @@ fn non_delaunay_meshes_are_reported_and_the_projection_free_energy_still_decreas
         MapOptions::default(),
     )
     .unwrap();
-    assert_eq!(flow.acuteness_warning(), None);
+    assert_eq!(flow.domain().negative_weight_warning("..."), None);
 }
 
 #[test]
