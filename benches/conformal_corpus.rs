@@ -250,6 +250,7 @@ fn run_one(
     let input = Input::Mesh {
         mesh: mesh.clone(),
         fields: Vec::new(),
+        laplacian: Default::default(),
     };
     let (mut flow, mut s) = match setup(&spec, input, 0.0, &mut |_| {}) {
         Ok(x) => x,

@@ -7,6 +7,11 @@
 //! Both are edge-weighted graph Laplacians; only the weights differ. A flow written against
 //! [`Discretization`] runs on either.
 //!
+//! On a surface mesh the stiffness and lumped mass come from the mesh's own triangulation or
+//! from its intrinsic Delaunay triangulation ([`Laplacian`]), whose cotan weights are all
+//! non-negative (Bobenko, Springborn 2007, *A discrete Laplace–Beltrami operator for simplicial
+//! surfaces*, DCG 38): the same vertices and the same piecewise flat metric, other edges.
+//!
 //! The errors of a discrete solution against an exact one are measured here too, the same way
 //! for every flow and both discretizations: [`nodal_errors`] (max-norm and lumped-mass L² norm of
 //! nodal values) and [`h1_error`] (the H¹ seminorm at the quadrature points), each also for
@@ -15,9 +20,11 @@
 use crate::geometry;
 use crate::geometry::EdgeLayout;
 use crate::grid::Grid2;
-use crate::mesh::TriMesh;
+use crate::mesh::intrinsic::{Intrinsic, IntrinsicError};
+use crate::mesh::{topology, TriMesh};
 use nalgebra::Vector3;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// The connectivity of a discretization's nodes, and of a frame's points.
 #[derive(Clone, Debug)]
@@ -48,6 +55,11 @@ pub trait Discretization: Sync {
     fn stiffness_pairs(&self) -> Vec<(usize, usize)>;
     /// The entries of `∫ a ∇u·∇v` for the coefficients `a` (one per quadrature point).
     fn stiffness_entries(&self, a: &[f64], out: &mut [f64]);
+    /// The entries of the Laplacian `∫ ∇u·∇v` (`a = 1`), in the order of
+    /// [`Discretization::stiffness_pairs`].
+    fn laplacian_entries(&self, out: &mut [f64]) {
+        self.stiffness_entries(&vec![1.0; self.quadrature_weights().len()], out);
+    }
     /// A per-node average of a per-quadrature-point quantity (used to weight the mass).
     fn nodal_mean(&self, per_point: &[f64]) -> Vec<f64>;
     /// The connectivity written to frames.
@@ -332,17 +344,39 @@ pub struct NotPlanar {
     pub z: f64,
 }
 
+/// Which triangulation of a surface mesh's vertices the cotan Laplacian and the lumped mass of a
+/// [`MeshDomain`] come from (`[mesh] laplacian`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Laplacian {
+    /// The mesh's own triangles: negative cotan weights where opposite angles sum to more
+    /// than `π`.
+    #[default]
+    Input,
+    /// The intrinsic Delaunay triangulation of the mesh's piecewise flat metric, reached by
+    /// Euclidean edge flips ([`Intrinsic::euclidean`]; Bobenko–Springborn 2007,
+    /// Fisher–Springborn–Schröder–Bobenko 2007): every interior edge weight
+    /// `½ (cot α + cot β) ≥ 0`, so `L` is an M-matrix and the implicit steps keep a discrete
+    /// maximum principle; same vertices, area and angle defects.
+    IntrinsicDelaunay,
+}
+
 /// A triangulation with P1 finite elements: one quadrature point per triangle (the P1 gradient
 /// is constant there), barycentric lumped mass, the cotan stiffness weighted per face, in the
 /// vertex-edge layout of a [`geometry::EdgeLayout`]. Planar (z = 0) for the graph
 /// flows; a curved surface mesh for flows of maps ([`MeshDomain::surface`]), where the stiffness
-/// is the surface's cotan Laplacian.
+/// is the surface's cotan Laplacian, of its own triangles or of its intrinsic Delaunay
+/// triangulation ([`MeshDomain::surface_with`]); gradients, quadrature and frames stay on the
+/// mesh's own triangles.
 pub struct MeshDomain {
     pub mesh: TriMesh,
     planar: bool,
     boundary: Vec<bool>,
+    /// Barycentric lumped mass of the triangulation of the stiffness.
     mass: Vec<f64>,
     areas: Vec<f64>,
+    laplacian: Laplacian,
+    /// Corner cotangents of the triangulation of the stiffness.
     cotans: Vec<[f64; 3]>,
     /// The stiffness layout.
     layout: EdgeLayout,
@@ -367,12 +401,30 @@ impl MeshDomain {
     /// surface gradient). Panics if it has no edge table ([`EdgeLayout::of_mesh`]: an edge of
     /// three or more faces, a face repeating a vertex); every mesh read or generated has one.
     pub fn surface(mesh: TriMesh) -> MeshDomain {
+        MeshDomain::surface_with(mesh, Laplacian::Input)
+            .expect("the input Laplacian needs no flips")
+    }
+
+    /// [`MeshDomain::surface`] with the stiffness and lumped mass of the triangulation
+    /// `laplacian` names. For [`Laplacian::IntrinsicDelaunay`], fails if the mesh is not
+    /// consistently oriented or the flips do not end (which the theory rules out up to
+    /// rounding); panics as [`MeshDomain::surface`].
+    pub fn surface_with(mesh: TriMesh, laplacian: Laplacian) -> Result<MeshDomain, IntrinsicError> {
         let planar = mesh.positions.iter().all(|p| p[2] == 0.0);
         let boundary = geometry::vertex_boundary_mask(&mesh.faces, mesh.vertices());
-        let mass = geometry::vertex_lumped_mass_barycentric(&mesh);
+        let Stiffness {
+            mass,
+            cotans,
+            layout,
+        } = match laplacian {
+            Laplacian::Input => Stiffness {
+                mass: geometry::vertex_lumped_mass_barycentric(&mesh),
+                cotans: geometry::corner_cotans(&mesh),
+                layout: EdgeLayout::of_mesh(&mesh),
+            },
+            Laplacian::IntrinsicDelaunay => intrinsic_delaunay(&mesh)?,
+        };
         let areas = geometry::face_areas(&mesh);
-        let cotans = geometry::corner_cotans(&mesh);
-        let layout = EdgeLayout::of_mesh(&mesh);
         let basis = mesh
             .faces
             .par_iter()
@@ -387,17 +439,89 @@ impl MeshDomain {
                 })
             })
             .collect();
-        MeshDomain {
+        Ok(MeshDomain {
             mesh,
             planar,
             boundary,
             mass,
             areas,
+            laplacian,
             cotans,
             layout,
             basis,
-        }
+        })
     }
+
+    /// The triangulation the stiffness and mass come from.
+    pub fn laplacian(&self) -> Laplacian {
+        self.laplacian
+    }
+
+    /// A warning when some edges of the stiffness have a negative cotan weight (`L_ij > 0`, to
+    /// a relative `1e-12` of the largest diagonal entry; several edges between the same two
+    /// vertices summed): how many, the worst, `consequence` (what that does to the flow), and
+    /// the way out. `None` when every weight is non-negative.
+    pub fn negative_weight_warning(&self, consequence: &str) -> Option<String> {
+        let mut entries = vec![0.0; self.layout.len()];
+        self.layout.laplacian_entries(&self.cotans, &mut entries);
+        let (diag, _) = entries.split_at(self.nodes());
+        let scale = diag.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let weights = geometry::edge_weights(&self.layout.pairs(), &entries);
+        let bad: Vec<&((usize, usize), f64)> = weights
+            .iter()
+            .filter(|(_, w)| *w < -1e-12 * scale)
+            .collect();
+        let ((i, j), w) = **bad.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+        let [x, y, z] = self.point(i);
+        let way_out = match self.laplacian {
+            Laplacian::Input => {
+                "; set `laplacian = \"intrinsic-delaunay\"` in [mesh] for a Laplacian with \
+                 non-negative weights (Bobenko-Springborn 2007)"
+            }
+            Laplacian::IntrinsicDelaunay => " (boundary edges, which no flip can change)",
+        };
+        Some(format!(
+            "{} of {} edges have a negative cotan weight (the {} triangulation is not Delaunay), \
+             so {consequence}; the worst is edge ({i}, {j}) at ({x:.4}, {y:.4}, {z:.4}) with \
+             weight {w:.3e}{way_out}",
+            bad.len(),
+            weights.len(),
+            match self.laplacian {
+                Laplacian::Input => "mesh's",
+                Laplacian::IntrinsicDelaunay => "intrinsic Delaunay",
+            },
+        ))
+    }
+}
+
+/// What the stiffness and lumped mass of a [`MeshDomain`] come from: a triangulation's
+/// barycentric lumped mass, corner cotangents and layout.
+struct Stiffness {
+    mass: Vec<f64>,
+    cotans: Vec<[f64; 3]>,
+    layout: EdgeLayout,
+}
+
+/// The [`Stiffness`] of the intrinsic Delaunay triangulation of a mesh: Euclidean flips from the mesh's own triangles until every interior edge is Delaunay
+/// ([`Intrinsic::flip_to_delaunay`]); cotangents from the lengths
+/// ([`geometry::corner_cotans_from_lengths`]), barycentric mass from the intrinsic areas.
+fn intrinsic_delaunay(mesh: &TriMesh) -> Result<Stiffness, IntrinsicError> {
+    let n = mesh.vertices();
+    let edges = topology::edges(mesh)
+        .unwrap_or_else(|d| panic!("no edge table for the cotan Laplacian: {d}"));
+    let mut tri = Intrinsic::euclidean(&mesh.faces, &edges, &geometry::face_edge_lengths(mesh))?;
+    let zero = vec![0.0; n];
+    tri.flip_to_delaunay(&zero)?;
+    let lengths = tri.lengths(&zero);
+    let corners = geometry::corner_barycentric_areas(&geometry::face_areas_from_lengths(&lengths));
+    let mass = geometry::vertex_corner_sum(&tri.faces, n, &corners);
+    let (ends, face_edges) = tri.edges();
+    let layout = EdgeLayout::new(n, ends, &face_edges);
+    Ok(Stiffness {
+        mass,
+        cotans: geometry::corner_cotans_from_lengths(&lengths),
+        layout,
+    })
 }
 
 impl Discretization for MeshDomain {
@@ -447,8 +571,21 @@ impl Discretization for MeshDomain {
         self.layout.pairs()
     }
 
+    /// # Panics
+    /// On the intrinsic Delaunay triangulation, whose faces are not the quadrature points' (only
+    /// [`Discretization::laplacian_entries`] is offered there; scenarios ask for it only with
+    /// the flows that use no other stiffness).
     fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
+        assert_eq!(
+            self.laplacian,
+            Laplacian::Input,
+            "a weighted stiffness on the intrinsic Delaunay triangulation"
+        );
         self.layout.laplacian_entries_weighted(&self.cotans, a, out);
+    }
+
+    fn laplacian_entries(&self, out: &mut [f64]) {
+        self.layout.laplacian_entries(&self.cotans, out);
     }
 
     /// The area-weighted mean over the triangles around the vertex.

@@ -3,7 +3,7 @@
 //! [`GridDomain`] or a [`MeshDomain`] behind one type, so a flow's set-up returns one type
 //! whichever the scenario gives).
 
-use crate::discretization::{Discretization, GridDomain, MeshDomain};
+use crate::discretization::{Discretization, GridDomain, Laplacian, MeshDomain};
 use crate::flows::Cells;
 use crate::grid::Grid2;
 use crate::mesh::{PointField, TriMesh};
@@ -12,10 +12,12 @@ use crate::mesh::{PointField, TriMesh};
 pub enum Input {
     /// A regular grid (finite differences).
     Grid(Grid2),
-    /// A triangle mesh and the point arrays of its file (read only when a flow asks for them).
+    /// A triangle mesh, the point arrays of its file (read only when a flow asks for them) and
+    /// the triangulation its Laplacian comes from (`[mesh] laplacian`).
     Mesh {
         mesh: TriMesh,
         fields: Vec<PointField>,
+        laplacian: Laplacian,
     },
 }
 
@@ -58,6 +60,9 @@ impl Discretization for Domain {
     }
     fn stiffness_entries(&self, a: &[f64], out: &mut [f64]) {
         delegate!(self, d => d.stiffness_entries(a, out))
+    }
+    fn laplacian_entries(&self, out: &mut [f64]) {
+        delegate!(self, d => d.laplacian_entries(out))
     }
     fn nodal_mean(&self, per_point: &[f64]) -> Vec<f64> {
         delegate!(self, d => d.nodal_mean(per_point))

@@ -146,7 +146,11 @@ fn load(s: &Scenario, field: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result
             for w in &warnings {
                 warn(w);
             }
-            Ok(Input::Mesh { mesh, fields })
+            Ok(Input::Mesh {
+                mesh,
+                fields,
+                laplacian: m.laplacian,
+            })
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Tests of the `geometry` layer: identities of the cotan Laplacian and the masses, exact values
 //! on known triangles and grids, discrete Gauss–Bonnet on several topologies, and convergence of
-//! the curvatures on icospheres, layouts of flat metrics, Möbius centering.
+//! the curvatures on icospheres, layouts of flat metrics, Möbius centering, the intrinsic
+//! Delaunay Laplacian.
 
 #[path = "operators/curvature.rs"]
 mod curvature;
@@ -8,6 +9,8 @@ mod curvature;
 mod exact;
 #[path = "operators/identities.rs"]
 mod identities;
+#[path = "operators/intrinsic_delaunay.rs"]
+mod intrinsic_delaunay;
 #[path = "operators/layout.rs"]
 mod layout;
 #[path = "operators/mass.rs"]

@@ -19,8 +19,10 @@
 //! Since `E` is quadratic, `E(u^n + dt v) + dt ‖v‖²_h + (θ − ½) dt² ‖∇v‖² = E(u^n)`: with
 //! `θ ≥ ½` the step before projection never increases the energy. For the sphere the nodal
 //! projection does not either when all off-diagonal `L_ij ≤ 0` (a weakly acute or, in 2D,
-//! Delaunay mesh; the grid always) — [`HarmonicMap::acuteness_warning`] reports meshes where
-//! that fails.
+//! Delaunay mesh; the grid always) — the set-up warns of meshes where that fails
+//! ([`MeshDomain::negative_weight_warning`](crate::discretization::MeshDomain::negative_weight_warning)),
+//! and `[mesh] laplacian = "intrinsic-delaunay"` takes `L` and `M` from the intrinsic Delaunay
+//! triangulation of the mesh, where it holds on every closed mesh (Bobenko–Springborn 2007).
 //!
 //! **Projection-free variant** (`project = false`; Bartels 2016, *Projection-free
 //! approximation of geometrically constrained partial differential equations*, Math. Comp. 85):
@@ -175,7 +177,7 @@ impl<D: Discretization> HarmonicMap<D> {
         let kdim = target.tangent_dim();
         let pairs = domain.stiffness_pairs();
         let mut k = vec![0.0; pairs.len()];
-        domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
+        domain.laplacian_entries(&mut k);
         let mut block_pairs = Vec::new();
         for &(i, j) in &pairs {
             for a in 0..kdim {
@@ -315,47 +317,6 @@ impl<D: Discretization> HarmonicMap<D> {
     /// The area of `S²` covered by the image, with multiplicity: `Σ |Ω|`.
     pub fn covered_area(&self, s: &MapState) -> f64 {
         self.solid_angles(&s.u).iter().map(|w| w.abs()).sum()
-    }
-
-    /// A warning when some off-diagonal stiffness entries are positive (negative cotan weights:
-    /// the mesh is not weakly acute / Delaunay), since then the nodal projection may raise the
-    /// energy; `None` otherwise.
-    pub fn acuteness_warning(&self) -> Option<String> {
-        let mut off: Vec<((usize, usize), f64)> = self
-            .pairs
-            .iter()
-            .zip(&self.k)
-            .filter(|((i, j), _)| i != j)
-            .map(|(&(i, j), &v)| ((i.min(j), i.max(j)), v))
-            .collect();
-        off.sort_unstable_by_key(|e| e.0);
-        let mut edges: Vec<((usize, usize), f64)> = Vec::new();
-        for (e, v) in off {
-            match edges.last_mut() {
-                Some(last) if last.0 == e => last.1 += v,
-                _ => edges.push((e, v)),
-            }
-        }
-        let diag = self
-            .pairs
-            .iter()
-            .zip(&self.k)
-            .filter(|((i, j), _)| i == j)
-            .map(|(_, v)| v.abs())
-            .fold(0.0, f64::max);
-        let bad: Vec<&((usize, usize), f64)> =
-            edges.iter().filter(|(_, v)| *v > 1e-12 * diag).collect();
-        let worst = bad.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-        let ((i, j), w) = **worst;
-        let [x, y, z] = self.domain.point(i);
-        Some(format!(
-            "{} of {} edges have a negative cotan weight (the mesh is not weakly acute / Delaunay), \
-             so the nodal projection may raise the energy; the worst is edge ({i}, {j}) at \
-             ({x:.4}, {y:.4}, {z:.4}) with weight {:.3e}",
-            bad.len(),
-            edges.len(),
-            -w
-        ))
     }
 
     /// The node with the largest local energy `½ u_i·(L u)_i`, and that energy.

@@ -10,9 +10,13 @@
 //!
 //! # Discretization
 //! P1 finite elements (on a grid: the four-corner finite differences) with lumped mass `m_i`,
-//! stiffness `L` (the cotan Laplacian of the background mesh) and integrated background
-//! curvature `K0_i`: angle defects `2π − Σθ` inside and turning angles `π − Σθ` on the boundary
-//! (a planar grid: `π/2` at its corners). Testing `u_t e^{2u} = −(K0 − Δ0 u)` with the hat
+//! stiffness `L` (the cotan Laplacian of the background mesh, or with `[mesh] laplacian =
+//! "intrinsic-delaunay"` that of its intrinsic Delaunay triangulation and its barycentric mass:
+//! every edge weight non-negative, so `diag(m e^{2u}) + dt L` is an M-matrix; Bobenko,
+//! Springborn 2007, *A discrete Laplace–Beltrami operator for simplicial surfaces*, DCG 38) and
+//! integrated background curvature `K0_i`: angle defects `2π − Σθ` inside and turning angles
+//! `π − Σθ` on the boundary (a planar grid: `π/2` at its corners), the same on both
+//! triangulations (the flips keep the flat metric and its cone angles). Testing `u_t e^{2u} = −(K0 − Δ0 u)` with the hat
 //! functions, the integrated curvature of the metric `e^{2u} g0` at node `i` is
 //! `K_i^int = K0_i + (L u)_i`, and `Σ_i K_i^int = Σ_i K0_i = 2πχ` for every `u` since `L 1 = 0`:
 //! discrete Gauss–Bonnet holds exactly at every step. Pointwise `K_i = K_i^int / (m_i e^{2u_i})`,
@@ -94,7 +98,7 @@ impl<D: Discretization> Ricci<D> {
     ) -> Result<Self, SpdError> {
         let pairs = domain.stiffness_pairs();
         let mut k = vec![0.0; pairs.len()];
-        domain.stiffness_entries(&vec![1.0; domain.quadrature_weights().len()], &mut k);
+        domain.laplacian_entries(&mut k);
         let system = ImplicitSystem::new(domain.nodes(), &pairs, domain.boundary())?;
         let mut flow = Ricci {
             domain,

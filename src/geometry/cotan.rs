@@ -230,6 +230,29 @@ impl EdgeLayout {
     }
 }
 
+/// The edge weights `w_ij = −L_ij` of a symmetric operator given by `(row, col)` pairs and
+/// entries (e.g. an [`EdgeLayout`]'s), one per unordered pair `i < j`, sorted, the entries of
+/// every pair with the same two ends summed (an intrinsic triangulation may join two vertices
+/// by several edges; the matrix holds their sum); diagonal entries left out. For the cotan
+/// Laplacian, `w_ij = ½ (cot α_ij + cot β_ij)`.
+pub fn edge_weights(pairs: &[(usize, usize)], entries: &[f64]) -> Vec<((usize, usize), f64)> {
+    let mut off: Vec<((usize, usize), f64)> = pairs
+        .iter()
+        .zip(entries)
+        .filter(|((i, j), _)| i != j)
+        .map(|(&(i, j), &v)| ((i.min(j), i.max(j)), -v))
+        .collect();
+    off.sort_unstable_by_key(|e| e.0);
+    let mut edges: Vec<((usize, usize), f64)> = Vec::with_capacity(off.len());
+    for (e, w) in off {
+        match edges.last_mut() {
+            Some(last) if last.0 == e => last.1 += w,
+            _ => edges.push((e, w)),
+        }
+    }
+    edges
+}
+
 /// The cotan Laplacian of a mesh assembled once, in the vertex-edge layout: the
 /// [`EdgeLayout::pairs`] and [`EdgeLayout::laplacian_entries`] of [`EdgeLayout::of_mesh`], for
 /// [`sym_matvec`](crate::linalg::sym_matvec) or [`Pattern::new`](crate::linalg::Pattern::new).

@@ -101,7 +101,9 @@ mod mass;
 mod measures;
 pub mod mobius;
 
-pub use cotan::{corner_cotans, corner_cotans_from_lengths, cotan_laplacian, EdgeLayout};
+pub use cotan::{
+    corner_cotans, corner_cotans_from_lengths, cotan_laplacian, edge_weights, EdgeLayout,
+};
 pub use curvature::{
     mean_curvature_normal, vertex_angle_defects, vertex_angle_defects_from_angles,
     vertex_angle_defects_from_lengths, vertex_boundary_mask, vertex_gaussian_curvature,

@@ -1,5 +1,6 @@
 //! The `[mesh]` table of a scenario: a mesh file, or a generated shape with its parameters.
 
+use crate::discretization::Laplacian;
 use crate::error::{Error, Result};
 use crate::io::mesh::PointField;
 use crate::mesh::{shapes, TriMesh};
@@ -43,6 +44,13 @@ pub struct MeshSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "cli", arg(skip))]
     pub weld: Option<bool>,
+    /// The triangulation the smooth `ricci` and `harmonic-map` flows take their cotan Laplacian
+    /// and lumped mass from: the mesh's own (`"input"`, the default) or its intrinsic Delaunay
+    /// triangulation (`"intrinsic-delaunay"`: non-negative weights, a discrete maximum
+    /// principle). Frames stay on the mesh's own triangles.
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(skip))]
+    pub laplacian: Laplacian,
     /// Subdivision level (icosphere, ellipsoid, bumpy-sphere, dumbbell, hemisphere); default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "cli", arg(long))]

@@ -14,6 +14,7 @@ mod mesh;
 
 pub use mesh::{MeshSpec, ShapeKind};
 
+use crate::discretization::Laplacian;
 use crate::error::{Error, Result};
 use crate::flows::{discrete_ricci, graph_mcf, harmonic_map, ricci, surface_mcf};
 use crate::time::Control;
@@ -368,6 +369,17 @@ impl Scenario {
                     return Err(bad(
                         "mesh",
                         "give exactly one of `file` or `generate`".into(),
+                    ));
+                }
+                let smooth = matches!(self.flow, FlowSpec::Ricci(_) | FlowSpec::HarmonicMap(_));
+                if m.laplacian != Laplacian::Input && !smooth {
+                    return Err(bad(
+                        "mesh.laplacian",
+                        format!(
+                            "only the ricci and harmonic-map flows take their Laplacian from \
+                             another triangulation; flow = \"{}\" uses the mesh's own",
+                            self.flow.name()
+                        ),
                     ));
                 }
             }

@@ -203,3 +203,70 @@ fn boundary_settings_on_a_closed_mesh_are_named_as_having_no_effect() {
         );
     }
 }
+
+/// Ricci and harmonic map flows on a mesh with negative cotan weights warn, naming
+/// `[mesh] laplacian`; with `laplacian = "intrinsic-delaunay"` they do not; other flows refuse
+/// the key.
+#[test]
+fn negative_cotan_weights_are_warned_of_and_the_intrinsic_delaunay_laplacian_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (scenario, consequence) in [
+        ("ricci-ellipsoid", "no discrete maximum principle"),
+        ("gauss-map", "the nodal projection may raise the energy"),
+    ] {
+        let run = |laplacian: &str| {
+            let o = geoflow(
+                &[
+                    "run",
+                    scenario,
+                    "--out",
+                    "out",
+                    "--set",
+                    "mesh.generate=ellipsoid",
+                    "--set",
+                    "mesh.axes=[3.0, 1.0, 0.2]",
+                    "--set",
+                    "mesh.level=3",
+                    "--set",
+                    &format!("mesh.laplacian={laplacian}"),
+                    "--set",
+                    "time.steps=2",
+                ],
+                dir.path(),
+            );
+            let err = String::from_utf8_lossy(&o.stderr).to_string();
+            assert!(o.status.success(), "{scenario}: {err}");
+            err
+        };
+        let err = run("input");
+        let warning = err
+            .lines()
+            .find(|l| l.contains("negative cotan weight"))
+            .unwrap_or_else(|| panic!("{scenario}: no warning in {err}"));
+        assert!(
+            warning.starts_with("warning: 472 of 1920 edges have a negative cotan weight")
+                && warning.contains(consequence)
+                && warning.contains("set `laplacian = \"intrinsic-delaunay\"` in [mesh]"),
+            "{scenario}: {warning}"
+        );
+        let err = run("intrinsic-delaunay");
+        assert!(!err.contains("negative cotan weight"), "{scenario}: {err}");
+    }
+    // Another flow, and an unknown choice.
+    for (scenario, set, needle) in [
+        (
+            "bumpy-sphere",
+            "mesh.laplacian=intrinsic-delaunay",
+            "only the ricci and harmonic-map flows",
+        ),
+        ("ricci-torus", "mesh.laplacian=cotan", "intrinsic-delaunay"),
+    ] {
+        let o = geoflow(&["run", scenario, "--out", "out", "--set", set], dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{scenario} {set} accepted");
+        assert!(
+            err.contains("mesh.laplacian") && err.contains(needle),
+            "{scenario} {set}: {err}"
+        );
+    }
+}

@@ -10,8 +10,6 @@ use geoflow::domain::Input;
 use geoflow::flows::discrete_ricci::setup::{setup, DiscreteRicciSpec};
 use geoflow::flows::Flow;
 
-const ARCHIVE: &str = "/usr/share/doc/libcgal-dev/data.tar.gz";
-
 const MESHES: [(&str, &str); 7] = [
     ("tripod.off", "sphere"),
     ("cube_quad.off", "sphere"),
@@ -24,30 +22,17 @@ const MESHES: [(&str, &str); 7] = [
 
 #[test]
 fn small_cgal_meshes_converge_with_a_bijective_map() {
-    if !std::path::Path::new(ARCHIVE).exists() {
-        eprintln!("skipped: {ARCHIVE} not found (apt-get install libcgal-demo)");
+    let names: Vec<&str> = MESHES.iter().map(|(m, _)| *m).collect();
+    let Some(dir) = crate::cgal_meshes(&names) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let members: Vec<String> = MESHES
-        .iter()
-        .map(|(m, _)| format!("data/meshes/{m}"))
-        .collect();
-    let status = std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(ARCHIVE)
-        .arg("-C")
-        .arg(dir.path())
-        .args(&members)
-        .status()
-        .expect("tar");
-    assert!(status.success(), "tar could not unpack {members:?}");
+    };
     for (name, kind) in MESHES {
         let path = dir.path().join("data/meshes").join(name);
         let (mesh, _) = geoflow::io::mesh::read_mesh(&path).unwrap();
         let input = Input::Mesh {
             mesh,
             fields: Vec::new(),
+            laplacian: Default::default(),
         };
         let (mut flow, mut s) =
             setup(&DiscreteRicciSpec::default(), input, 0.0, &mut |_| {}).unwrap();

@@ -19,6 +19,9 @@
 //! center = "none"                  # "mobius": Möbius-center maps into S² after every step
 //! on_blowup = "continue"           # or "stop": end the run at a detected blow-up
 //! ```
+//!
+//! On a mesh, `[mesh] laplacian = "intrinsic-delaunay"` takes the stiffness and lumped mass from
+//! the intrinsic Delaunay triangulation ([`Laplacian`](crate::discretization::Laplacian)).
 
 use super::{Center, HarmonicMap, MapOptions, MapState};
 use crate::discretization::{Discretization, GridDomain, MeshDomain};
@@ -27,6 +30,10 @@ use crate::error::{Error, Result};
 use crate::expr::{Formula, Variables, WithNormal, Xyzt};
 use crate::flows::target::Target;
 use serde::{Deserialize, Serialize};
+
+/// What negative cotan weights do to the harmonic map flow (the warning of
+/// [`MeshDomain::negative_weight_warning`]).
+pub const NEGATIVE_WEIGHTS: &str = "the nodal projection may raise the energy";
 
 /// The components of a map, one expression each: two (into S¹) or three.
 #[derive(Clone, Debug, Serialize)]
@@ -237,13 +244,18 @@ pub fn setup(
             ))
         }
         Input::Grid(grid) => (Domain::Grid(GridDomain::new(grid)), None, Vec::new()),
-        Input::Mesh { mesh, fields } => {
+        Input::Mesh {
+            mesh,
+            fields,
+            laplacian,
+        } => {
             let normals = crate::geometry::vertex_normals(&mesh);
-            (
-                Domain::Mesh(MeshDomain::surface(mesh)),
-                Some(normals),
-                fields,
-            )
+            let domain = MeshDomain::surface_with(mesh, laplacian)
+                .map_err(|e| Error::config("mesh.laplacian", e.to_string()))?;
+            if let Some(w) = domain.negative_weight_warning(NEGATIVE_WEIGHTS) {
+                warn(&w);
+            }
+            (Domain::Mesh(domain), Some(normals), fields)
         }
     };
     let initial_field = match &spec.initial {
@@ -343,11 +355,6 @@ pub fn setup(
         .as_ref()
         .map(|e| e.u.0.iter().map(|f| (**f).clone()).collect());
     let flow = HarmonicMap::new(domain, target, opts)?.with_exact(exact);
-    if let Domain::Mesh(_) = flow.domain() {
-        if let Some(w) = flow.acuteness_warning() {
-            warn(&w);
-        }
-    }
     if opts.center == Center::Mobius {
         crate::geometry::mobius_center(&mut u, flow.domain().lumped_mass())
             .map_err(|e| Error::config("initial", format!("cannot be Möbius-centered: {e}")))?;

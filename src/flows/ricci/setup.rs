@@ -11,12 +11,20 @@
 //! [ricci]
 //! normalized = false        # true: u_t = K̄ − K on a closed surface mesh, the area kept
 //! ```
+//!
+//! On a mesh, `[mesh] laplacian = "intrinsic-delaunay"` takes the stiffness and lumped mass from
+//! the intrinsic Delaunay triangulation ([`Laplacian`](crate::discretization::Laplacian)).
 
 use super::{ConformalData, Ricci, RicciState};
 use crate::discretization::{Discretization, GridDomain, MeshDomain};
 use crate::domain::{Domain, Input};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+
+/// What negative cotan weights do to the Ricci flow (the warning of
+/// [`MeshDomain::negative_weight_warning`]).
+pub const NEGATIVE_WEIGHTS: &str = "the implicit step has no discrete maximum principle, and \
+     the normalized flow can take much longer to reach constant curvature";
 
 /// `[ricci]`.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
@@ -40,9 +48,10 @@ pub struct RicciSpec {
 }
 
 /// The Ricci flow and its initial state on a grid (a flat rectangle: turning angle π/2 at its
-/// four corners, χ = 1) or a surface mesh (background curvature: the angle defects, χ from the
-/// topology).
-/// `warn` is told of `[boundary]` data on a closed mesh, which have no effect.
+/// four corners, χ = 1) or a surface mesh (background curvature: the angle defects, which the
+/// intrinsic Delaunay triangulation of `[mesh] laplacian` shares; χ from the topology).
+/// `warn` is told of `[boundary]` data on a closed mesh, which have no effect, and of negative
+/// cotan weights.
 pub fn setup(
     spec: &RicciSpec,
     input: Input,
@@ -65,12 +74,19 @@ pub fn setup(
             }
             (Domain::Grid(GridDomain::new(grid)), k0, 1.0)
         }
-        Input::Mesh { mesh, .. } => {
+        Input::Mesh {
+            mesh, laplacian, ..
+        } => {
             let k0 = crate::geometry::vertex_angle_defects(&mesh);
             let edges = crate::mesh::topology::edges(&mesh)
                 .map_err(|e| Error::config("mesh", e.to_string()))?;
             let chi = crate::mesh::topology::euler_characteristic(&mesh, &edges) as f64;
-            (Domain::Mesh(MeshDomain::surface(mesh)), k0, chi)
+            let domain = MeshDomain::surface_with(mesh, laplacian)
+                .map_err(|e| Error::config("mesh.laplacian", e.to_string()))?;
+            if let Some(w) = domain.negative_weight_warning(NEGATIVE_WEIGHTS) {
+                warn(&w);
+            }
+            (Domain::Mesh(domain), k0, chi)
         }
     };
     if normalized && domain.boundary().iter().any(|&b| b) {

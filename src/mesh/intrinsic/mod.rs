@@ -30,6 +30,21 @@
 //! (Springborn 2020): the discrete conformal energy is then defined, convex and `C¹` for all
 //! `u`, and Newton's method needs no care about degenerate triangles.
 //!
+//! # Euclidean flips: the intrinsic Delaunay triangulation
+//! The same Δ-complex also carries a Euclidean metric ([`Intrinsic::euclidean`], [`Metric`]):
+//! there an edge `ab` between `abc` and `bad` flips to the Euclidean distance `ℓ_cd` of `c` and
+//! `d` with the two triangles laid out in the plane on either side of `ab`, which keeps the
+//! piecewise flat metric of the input unchanged (the cone angles `Θ_i`, so the angle defects,
+//! and the area). The Delaunay test above then says that the opposite angles sum to at most
+//! `π`, and the flips end in the intrinsic Delaunay triangulation of the polyhedral surface
+//! (Bobenko, Springborn 2007, *A discrete Laplace–Beltrami operator for simplicial surfaces*,
+//! DCG 38; Fisher, Springborn, Schröder, Bobenko 2007, *An algorithm for the construction of
+//! intrinsic Delaunay triangulations with applications to digital geometry processing*,
+//! Computing 81), whose cotan weights `½ (cot α + cot β) = sin(α + β) / (2 sin α sin β)` are
+//! non-negative on every interior edge. Vertex scalings do not commute with Euclidean flips, so
+//! a Euclidean triangulation is only flipped for `u = 0`. A half-edge's position at its tail is
+//! then an angle (the signposts of Sharp, Soliman, Crane 2019, below), measured the same way.
+//!
 //! # Where the intrinsic edges lie: horocyclic signposts
 //! The input mesh and every triangulation reached by Ptolemy flips are triangulations of one
 //! decorated ideal hyperbolic surface (Penner coordinates are invariant under flips), and every
@@ -85,10 +100,23 @@ pub enum IntrinsicError {
     Horocycle { vertex: usize, sum: f64, total: f64 },
 }
 
+/// The metric a triangulation carries: what a flip gives the new edge, and what the position of
+/// a half-edge at its tail measures. Fixed when the triangulation is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Decorated ideal hyperbolic (Penner coordinates): Ptolemy flips, horocyclic positions
+    /// ([`Intrinsic::new`]).
+    Penner,
+    /// Piecewise flat: flips by laying the two triangles out in the plane, angular positions
+    /// ([`Intrinsic::euclidean`]).
+    Euclidean,
+}
+
 /// What the input mesh contributes to every intrinsic triangulation of it (shared, not copied,
 /// by the triangulations reached by flips).
 #[derive(Debug)]
 pub(crate) struct InputTriangulation {
+    pub(crate) metric: Metric,
     /// The input's faces (half-edge `3f + k` from `faces[f][k]` to `faces[f][(k + 1) % 3]`).
     pub(crate) faces: Vec<[usize; 3]>,
     pub(crate) twin: Vec<usize>,
@@ -134,14 +162,56 @@ fn arc(opp: f64, l1: f64, l2: f64) -> f64 {
     (0.5 * (opp - l1 - l2)).exp()
 }
 
+/// The Euclidean angle between the sides of base log-lengths `l1`, `l2` opposite the side `opp`
+/// (law of cosines, `cos = (ℓ_1² + ℓ_2² − ℓ_opp²)/(2 ℓ_1 ℓ_2)`, clamped to `[0, π]`).
+#[inline]
+fn angle(opp: f64, l1: f64, l2: f64) -> f64 {
+    let c = ((l1 - l2) / 2.0).exp() + ((l2 - l1) / 2.0).exp() - (opp - (l1 + l2) / 2.0).exp();
+    (0.5 * c).clamp(-1.0, 1.0).acos()
+}
+
+/// The Euclidean length `ℓ_cd` of the other diagonal of the quadrilateral `acbd` made of the
+/// triangles `abc` and `bad` (lengths `ab`, `bc`, `ca`, `ad`, `db`), laid out in the plane with
+/// `a` at the origin, `b` on the positive x axis, `c` above it and `d` below.
+fn euclidean_diagonal(ab: f64, bc: f64, ca: f64, ad: f64, db: f64) -> f64 {
+    // The foot of x on the line ab (distance s from a, t from b) and its height over it.
+    let place = |s: f64, t: f64| {
+        let x = (ab * ab + s * s - t * t) / (2.0 * ab);
+        (x, ((s - x) * (s + x)).max(0.0).sqrt())
+    };
+    let (xc, yc) = place(ca, bc);
+    let (xd, yd) = place(ad, db);
+    (xc - xd).hypot(yc + yd)
+}
+
 impl Intrinsic {
     /// The mesh's own triangulation (`faces`, its `edges`) with per-face edge lengths
-    /// (`lengths[f][k]` opposite corner `k`). Fails if two faces traverse an edge in the same
-    /// direction (the mesh is not consistently oriented).
+    /// (`lengths[f][k]` opposite corner `k`), as Penner coordinates (Ptolemy flips). Fails if two
+    /// faces traverse an edge in the same direction (the mesh is not consistently oriented).
     pub fn new(
         faces: &[[usize; 3]],
         edges: &Edges,
         lengths: &[[f64; 3]],
+    ) -> Result<Intrinsic, IntrinsicError> {
+        Intrinsic::with_metric(faces, edges, lengths, Metric::Penner)
+    }
+
+    /// [`Intrinsic::new`] with the piecewise flat metric of the lengths (Euclidean flips; see
+    /// the module docs): [`Intrinsic::flip_to_delaunay`] with `u = 0` then gives the intrinsic
+    /// Delaunay triangulation of the polyhedral surface.
+    pub fn euclidean(
+        faces: &[[usize; 3]],
+        edges: &Edges,
+        lengths: &[[f64; 3]],
+    ) -> Result<Intrinsic, IntrinsicError> {
+        Intrinsic::with_metric(faces, edges, lengths, Metric::Euclidean)
+    }
+
+    fn with_metric(
+        faces: &[[usize; 3]],
+        edges: &Edges,
+        lengths: &[[f64; 3]],
+        metric: Metric,
     ) -> Result<Intrinsic, IntrinsicError> {
         let mut twin = vec![NONE; 3 * faces.len()];
         let mut lambda = vec![0.0; 3 * faces.len()];
@@ -170,6 +240,7 @@ impl Intrinsic {
             horo: vec![0.0; 3 * faces.len()],
             origin: (0..3 * faces.len()).collect(),
             input: Arc::new(InputTriangulation {
+                metric,
                 faces: Vec::new(),
                 twin: Vec::new(),
                 horo: Vec::new(),
@@ -180,6 +251,7 @@ impl Intrinsic {
         let (horo, total, interior) = t.horocycles(n);
         t.horo = horo.clone();
         t.input = Arc::new(InputTriangulation {
+            metric,
             faces: faces.to_vec(),
             twin: t.twin.clone(),
             horo,
@@ -232,9 +304,24 @@ impl Intrinsic {
         first
     }
 
-    /// The horocyclic arc (base decoration) of the corner at the tail of half-edge `h`.
+    /// The horocyclic arc (base decoration) of the corner at the tail of half-edge `h`, or its
+    /// angle for a [`Metric::Euclidean`] triangulation: the step of the positions about a vertex.
     pub(crate) fn corner_arc(&self, h: usize) -> f64 {
-        arc(self.lambda[next(h)], self.lambda[h], self.lambda[prev(h)])
+        self.corner_measure(self.lambda[next(h)], self.lambda[h], self.lambda[prev(h)])
+    }
+
+    /// The arc ([`Metric::Penner`]) or angle ([`Metric::Euclidean`]) of a corner from the base
+    /// log-lengths of its opposite and adjacent edges.
+    fn corner_measure(&self, opp: f64, l1: f64, l2: f64) -> f64 {
+        match self.input.metric {
+            Metric::Penner => arc(opp, l1, l2),
+            Metric::Euclidean => angle(opp, l1, l2),
+        }
+    }
+
+    /// The metric the triangulation carries.
+    pub fn metric(&self) -> Metric {
+        self.input.metric
     }
 
     /// The vertex half-edge `h` leaves.
@@ -349,7 +436,15 @@ impl Intrinsic {
     /// different faces can be flipped; see [`Intrinsic::blocked`] for what is left). Returns
     /// the number of flips, or an error if the flips do not end (which the theory rules out up
     /// to rounding).
+    ///
+    /// # Panics
+    /// For a [`Metric::Euclidean`] triangulation and a non-zero `u` (Euclidean flips do not
+    /// commute with vertex scaling).
     pub fn flip_to_delaunay(&mut self, u: &[f64]) -> Result<usize, IntrinsicError> {
+        assert!(
+            self.input.metric == Metric::Penner || u.iter().all(|&x| x == 0.0),
+            "Euclidean flips are for the base metric (u = 0)"
+        );
         self.flip_edges_to_delaunay(u, None)
     }
 
@@ -381,11 +476,19 @@ impl Intrinsic {
     /// (`ℓ_ac + ℓ_cb ≤ ℓ_ab`) it flips to `pole–c` (by Ptolemy `ℓ_pole,c = L` at that moment, so
     /// `c` joins the link as its other vertices are: the link grows, it never shrinks). Finite
     /// edges flip by the usual rule.
+    ///
+    /// # Panics
+    /// For a [`Metric::Euclidean`] triangulation (the limit is one of Penner coordinates).
     pub fn flip_to_delaunay_punctured(
         &mut self,
         u: &[f64],
         pole: usize,
     ) -> Result<usize, IntrinsicError> {
+        assert_eq!(
+            self.input.metric,
+            Metric::Penner,
+            "a punctured sphere is Penner's"
+        );
         let mut flips = 0;
         loop {
             flips += self.flip_finite_to_delaunay(u, pole)?;
@@ -510,9 +613,11 @@ impl Intrinsic {
     }
 
     /// Flip the edge of half-edge `h = ab` (faces `abc` and `bad`) to `cd` (faces `cad` and
-    /// `dbc`, stored in place of the old two); `c = d` (a self-loop) is allowed. The new
-    /// half-edges get their horocyclic positions from the arcs of the new corners: at `c`,
-    /// `pos(c→d) = pos(c→a) + ℓ_ad/(ℓ_ca ℓ_cd)`, at `d`, `pos(d→c) = pos(d→b) + ℓ_bc/(ℓ_db ℓ_dc)`.
+    /// `dbc`, stored in place of the old two); `c = d` (a self-loop) is allowed. The new edge
+    /// gets its length by Ptolemy's relation ([`Metric::Penner`]) or by laying the two triangles
+    /// out in the plane ([`Metric::Euclidean`]). The new half-edges get their positions from the
+    /// new corners: at `c`, `pos(c→d) = pos(c→a) + ℓ_ad/(ℓ_ca ℓ_cd)`, at `d`,
+    /// `pos(d→c) = pos(d→b) + ℓ_bc/(ℓ_db ℓ_dc)` (Penner; the corner angles for Euclidean).
     ///
     /// # Panics
     /// If the edge is not [flippable](Intrinsic::flippable) (an internal invariant: callers
@@ -532,9 +637,17 @@ impl Intrinsic {
         let (bc, ca) = (3 * f + (k + 1) % 3, 3 * f + (k + 2) % 3);
         let (ad, db) = (3 * g + (j + 1) % 3, 3 * g + (j + 2) % 3);
         let lam = |e: usize| self.lambda[e];
-        let (x, y) = ((lam(ca) + lam(db)) / 2.0, (lam(bc) + lam(ad)) / 2.0);
-        let m = x.max(y);
-        let cd = 2.0 * (m + ((x - m).exp() + (y - m).exp()).ln()) - lam(h);
+        let cd = match self.input.metric {
+            Metric::Penner => {
+                let (x, y) = ((lam(ca) + lam(db)) / 2.0, (lam(bc) + lam(ad)) / 2.0);
+                let m = x.max(y);
+                2.0 * (m + ((x - m).exp() + (y - m).exp()).ln()) - lam(h)
+            }
+            Metric::Euclidean => {
+                let l = |e: usize| (0.5 * lam(e)).exp();
+                2.0 * euclidean_diagonal(l(h), l(bc), l(ca), l(ad), l(db)).ln()
+            }
+        };
         // New half-edges: f = [c, a, d]: c→a, a→d, d→c; g = [d, b, c]: d→b, b→c, c→d.
         let moved = [(ca, 3 * f), (ad, 3 * f + 1), (db, 3 * g), (bc, 3 * g + 1)];
         let remap = |e: usize| {
@@ -568,8 +681,10 @@ impl Intrinsic {
         self.origin[dc] = NONE;
         self.origin[cd_h] = NONE;
         // Arcs: at c in f = [c, a, d] from c→a to c→d; at d in g = [d, b, c] from d→b to d→c.
-        let at_c = self.horo[3 * f] + arc(self.lambda[3 * f + 1], self.lambda[3 * f], cd);
-        let at_d = self.horo[3 * g] + arc(self.lambda[3 * g + 1], self.lambda[3 * g], cd);
+        let at_c =
+            self.horo[3 * f] + self.corner_measure(self.lambda[3 * f + 1], self.lambda[3 * f], cd);
+        let at_d =
+            self.horo[3 * g] + self.corner_measure(self.lambda[3 * g + 1], self.lambda[3 * g], cd);
         self.horo[cd_h] = self.wrap(c, at_c);
         self.horo[dc] = self.wrap(d, at_d);
     }
@@ -833,6 +948,40 @@ mod tests {
             assert!(t.faces.iter().all(|f| f.contains(&0)), "{:?}", t.faces);
             assert!(corners > t.faces.len());
         }
+    }
+
+    /// A Euclidean flip gives the kite's other diagonal its distance in the plane (not the
+    /// Ptolemy length), keeps the angle signposts closing up, and flipping back restores `0-2`.
+    #[test]
+    fn a_euclidean_flip_takes_the_planar_distance() {
+        let (mesh, _) = square(true);
+        let e = edges(&mesh).unwrap();
+        let l = crate::geometry::face_edge_lengths(&mesh);
+        let mut t = Intrinsic::euclidean(&mesh.faces, &e, &l).unwrap();
+        assert_eq!(t.metric(), Metric::Euclidean);
+        let u = [0.0; 4];
+        assert_eq!(t.flip_to_delaunay(&u).unwrap(), 1);
+        t.check(1e-12).unwrap();
+        let h = (0..6).find(|&h| t.twin[h] != NONE).unwrap();
+        let (a, b) = (t.tail(h), t.head(h));
+        assert_eq!((a.min(b), a.max(b)), (1, 3));
+        let l13 = (0.5 * t.base_log_length(h)).exp();
+        // |(1, 0) − (0, 1)| = √2.
+        assert!((l13 - 2f64.sqrt()).abs() < 1e-15, "{l13}");
+        // Angle sums (the signposts' totals) and the area are those of the kite.
+        let area: f64 = crate::geometry::face_areas_from_lengths(&t.lengths(&u))
+            .iter()
+            .sum();
+        assert!((area - crate::geometry::total_area(&mesh)).abs() < 1e-15);
+        t.flip(h);
+        t.check(1e-12).unwrap();
+        let h = (0..6).find(|&h| t.twin[h] != NONE).unwrap();
+        let l02 = (0.5 * t.base_log_length(h)).exp();
+        assert!((l02 - 1.2 * 2f64.sqrt()).abs() < 1e-15, "{l02}");
+        assert!(matches!(
+            t.overlay(),
+            Err(super::trace::TraceError::Euclidean)
+        ));
     }
 
     #[test]

@@ -44,6 +44,10 @@ const ALONG: f64 = 1e-11;
 /// Why the common subdivision could not be built.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TraceError {
+    /// The triangulation carries a Euclidean metric: its positions are angles, and the traces
+    /// here follow the projective model of Penner coordinates.
+    #[error("input edges are traced across triangulations in Penner coordinates only")]
+    Euclidean,
     /// A trace left the surface through a boundary edge.
     #[error(
         "the input edge {a}-{b}, traced across the intrinsic triangulation, left the surface \
@@ -308,6 +312,9 @@ impl Intrinsic {
 
     /// The common subdivision of the input and this triangulation (see the module docs).
     pub fn overlay(&self) -> Result<Overlay, TraceError> {
+        if self.metric() != super::Metric::Penner {
+            return Err(TraceError::Euclidean);
+        }
         let rot = self.rotations();
         let inp = &self.input;
         let mut crossings: Vec<Crossing> = Vec::new();
