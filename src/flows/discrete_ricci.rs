@@ -938,6 +938,11 @@ impl DiscreteRicci {
                  ask for a tolerance above it (discrete_ricci.tol = {:.0e})",
                 10f64.powf((error * 10.0).log10().ceil())
             )
+        } else if levelled && self.boundary.iter().any(|&b| b) {
+            "Newton has stalled: the edges along the boundary cannot be flipped, and the metric \
+             asked for may not exist on any triangulation that keeps them (flipping on the \
+             doubled surface, Campen et al. 2021, lifts that limit; geoflow does not do it yet)"
+                .to_string()
         } else {
             "give it more steps (time.steps), or method = \"exact-newton\"".to_string()
         };
