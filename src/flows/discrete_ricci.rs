@@ -801,6 +801,9 @@ impl DiscreteRicci {
                         }
                     }
                 }
+                if let Some(pole) = pole {
+                    sphere::place_beyond_the_link(t, &e.lengths, pole, &mut pos);
+                }
                 pos
             }
         }

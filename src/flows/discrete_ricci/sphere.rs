@@ -440,3 +440,83 @@ fn hull_flip(tri: &Intrinsic, h: usize, plane: &[[f64; 3]], pole: usize) -> bool
         .iter()
         .all(|&v| v == pole || plane[v][0].is_finite())
 }
+
+/// Place the vertices of a punctured sphere's layout that no finite face has (`NaN` in
+/// `pos`): every face about such a vertex `v` is at the pole, and the pole's link runs
+/// `x → v → y` through it (faces `pole x v` and `pole v y`). It goes where its finite edges'
+/// `lengths` put it from `x` and `y`, on the side away from the finite faces (`x v y`
+/// counter-clockwise, as at a convex corner of the link), or, for a spike `x → v → x` of the
+/// link, straight out from the centroid of the placed points at its distance from `x` (the
+/// metric leaves its direction free). One that cannot be placed so (no placed neighbour, or
+/// lengths that break the triangle inequality) stays `NaN`. These vertices are held at the
+/// scale the flip that made them link vertices found (see
+/// [`Intrinsic::flip_to_delaunay_punctured`]): the sphere map places them, but they are not
+/// where a true uniformization would put them.
+pub(super) fn place_beyond_the_link(
+    tri: &Intrinsic,
+    lengths: &[[f64; 3]],
+    pole: usize,
+    pos: &mut [[f64; 3]],
+) {
+    // Per vertex of the link: (x, ℓ_xv) from a face `pole x v`, (y, ℓ_vy) from `pole v y`.
+    let n = pos.len();
+    let mut before: Vec<Option<(usize, f64)>> = vec![None; n];
+    let mut after: Vec<Option<(usize, f64)>> = vec![None; n];
+    for (f, face) in tri.faces.iter().enumerate() {
+        let Some(k) = face.iter().position(|&v| v == pole) else {
+            continue;
+        };
+        let (x, v) = (face[(k + 1) % 3], face[(k + 2) % 3]);
+        if x == pole || v == pole || x == v {
+            continue;
+        }
+        // The edge x–v is opposite the pole's corner.
+        before[v].get_or_insert((x, lengths[f][k]));
+        after[x].get_or_insert((v, lengths[f][k]));
+    }
+    loop {
+        let mut progress = false;
+        for v in 0..n {
+            if v == pole || pos[v][0].is_finite() {
+                continue;
+            }
+            let (Some((x, a)), Some((y, b))) = (before[v], after[v]) else {
+                continue;
+            };
+            if !pos[x][0].is_finite() || !pos[y][0].is_finite() {
+                continue;
+            }
+            if x == y {
+                // A spike x → v → x: straight out from the placed points' centroid.
+                let (mut c, mut m) = ([0.0; 2], 0.0);
+                for q in pos.iter().filter(|q| q[0].is_finite()) {
+                    c = [c[0] + q[0], c[1] + q[1]];
+                    m += 1.0;
+                }
+                let (ox, oy) = (pos[x][0] - c[0] / m, pos[x][1] - c[1] / m);
+                let r = (ox * ox + oy * oy).sqrt();
+                if r > 0.0 {
+                    pos[v] = [pos[x][0] + a * ox / r, pos[x][1] + a * oy / r, 0.0];
+                    progress = true;
+                }
+                continue;
+            }
+            let (px, py) = (pos[x], pos[y]);
+            let (dx, dy) = (py[0] - px[0], py[1] - px[1]);
+            let d = (dx * dx + dy * dy).sqrt();
+            // Along x → y at s, and h to its right (x v y counter-clockwise).
+            let s = (a * a - b * b + d * d) / (2.0 * d);
+            let h2 = a * a - s * s;
+            if !(d > 0.0 && h2 >= 0.0) {
+                continue;
+            }
+            let h = h2.sqrt();
+            let (ex, ey) = (dx / d, dy / d);
+            pos[v] = [px[0] + s * ex + h * ey, px[1] + s * ey - h * ex, 0.0];
+            progress = true;
+        }
+        if !progress {
+            return;
+        }
+    }
+}
