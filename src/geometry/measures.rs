@@ -204,6 +204,11 @@ pub fn enclosed_volume(mesh: &TriMesh) -> f64 {
         / 6.0
 }
 
+/// Twice the signed area of the plane triangle `(a, b, c)`: positive when counter-clockwise.
+pub fn orient2d(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+}
+
 /// A triangle of `R³` placed isometrically in the plane: corner 0 at the origin, corner 1 on the
 /// positive x axis, corner 2 above it (counter-clockwise, for a non-degenerate triangle).
 pub fn triangle_in_plane(p: [[f64; 3]; 3]) -> [[f64; 2]; 3] {

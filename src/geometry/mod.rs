@@ -119,7 +119,7 @@ pub use mass::{
 };
 pub use measures::{
     corner_angles, corner_angles_from_lengths, enclosed_volume, face_areas,
-    face_areas_from_lengths, face_edge_lengths, face_normals, quasi_conformal_distortion,
+    face_areas_from_lengths, face_edge_lengths, face_normals, orient2d, quasi_conformal_distortion,
     total_area, triangle_area_from_lengths, triangle_in_plane, vertex_corner_sum, vertex_normals,
 };
 pub use mobius::{mobius_center, Centering, NotCentered};

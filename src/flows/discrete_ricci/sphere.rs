@@ -407,9 +407,7 @@ fn hull_flip(tri: &Intrinsic, h: usize, plane: &[[f64; 3]], pole: usize) -> bool
         return false;
     }
     let p = |v: usize| [plane[v][0], plane[v][1]];
-    let orient = |a: [f64; 2], b: [f64; 2], c: [f64; 2]| {
-        (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-    };
+    let orient = geometry::orient2d;
     let flip = if a == pole || b == pole {
         // Faces (pole, b', x) and (b', pole, y): the link runs x → b' → y.
         let (v, x, y) = if a == pole { (b, c, d) } else { (a, d, c) };

@@ -7,12 +7,8 @@
 //! polygon around that normal is counter-clockwise by construction, so the output triangles keep
 //! the polygon's orientation.
 
+use crate::geometry::orient2d as orient;
 use nalgebra::Vector3;
-
-/// 2D orientation of (a, b, c): positive when counter-clockwise.
-fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
-    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-}
 
 /// Triangulate the polygon `poly` (indices into `positions`, at least 4) and append its
 /// triangles, in the polygon's winding, to `out`. Always appends `poly.len() - 2` triangles.
